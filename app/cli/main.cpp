@@ -1,0 +1,36 @@
+// latentshop-cli: the engine from the command line, for batch edits, parity checks and benchmarks.
+#include <cstdio>
+#include <exception>
+
+#include <spdlog/spdlog.h>
+
+#include "app/cli/command_registry.h"
+#include "engine/core/error.h"
+#include "engine/core/threads.h"
+
+namespace latentshop::cli {
+std::vector<CommandSetup>& commandRegistry() {
+  static std::vector<CommandSetup> registry;
+  return registry;
+}
+}  // namespace latentshop::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"Latentshop command line: inpaint, instruct, drag, export, tokenize and tensor checks"};
+  app.set_version_flag("--version", std::string("latentshop-cli ") + LATENTSHOP_VERSION);
+  app.require_subcommand(1);
+  spdlog::set_level(spdlog::level::warn);
+  app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); },
+                        "Log progress and timings to stderr (put before the sub-command)");
+  for (auto& setup : latentshop::cli::commandRegistry()) setup(app);
+  latentshop::configureTorchThreads();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "latentshop-cli: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
