@@ -1,6 +1,7 @@
 // LATENTSHOP_TEST_LABELS: golden;tokenizer
 // CLIP tokenizer parity with transformers' slow CLIPTokenizer + ftfy on the 36 golden cases, from
 // both vocabulary sources (openai's .txt.gz and a vocab.json/merges.txt pair written from it).
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -60,6 +61,7 @@ private Q_SLOTS:
   void sd2PadToken();
   void bpeAndDecode();
   void faults();
+  void cliPrintsJson();
 
 private:
   nlohmann::json cases_;
@@ -199,6 +201,31 @@ void TestTokenizer::faults() {
   } catch (const Error& e) {
     QVERIFY2(std::string(e.what()).find("no such file or folder") != std::string::npos, e.what());
   }
+}
+
+void TestTokenizer::cliPrintsJson() {
+  const std::string out = lstest::scratchDir() + "/tokenize.jsonl";
+  const std::string cmd = "\"" + lstest::cliPath() + "\" tokenize --vocab \"" + lstest::clipVocabPath() +
+                          "\" \"Make it snowy!!\" \"a photo of a cat\" > \"" + out + "\"";
+  QCOMPARE(std::system(cmd.c_str()), 0);
+  std::ifstream in(out);
+  std::string line;
+  std::vector<nlohmann::json> rows;
+  while (std::getline(in, line)) rows.push_back(nlohmann::json::parse(line));
+  QCOMPARE(rows.size(), std::size_t(2));
+  const auto& c = cases_["cases"][1];
+  QCOMPARE(c["text"].get<std::string>(), std::string("Make it snowy!!"));
+  QCOMPARE(rows[0]["input_ids"], c["input_ids"]);
+  QCOMPARE(rows[0]["num_tokens"].get<int>(), 4);
+  QCOMPARE(rows[0]["truncated"].get<bool>(), false);
+  QCOMPARE(rows[1]["tokens"].size(), std::size_t(5));
+  // Without --vocab and without $LATENTSHOP_CLIP_VOCAB the command asks for one.
+  const std::string err = lstest::scratchDir() + "/tokenize.err";
+  const std::string bare = "env -u LATENTSHOP_CLIP_VOCAB \"" + lstest::cliPath() + "\" tokenize x 2> \"" + err + "\"";
+  QVERIFY(std::system(bare.c_str()) != 0);
+  std::ifstream e(err);
+  const std::string msg((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+  QVERIFY2(msg.find("--vocab") != std::string::npos && msg.find("LATENTSHOP_CLIP_VOCAB") != std::string::npos, msg.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestTokenizer)
