@@ -1,7 +1,10 @@
 #include "engine/io/model_files.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
