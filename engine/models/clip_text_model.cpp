@@ -177,11 +177,11 @@ ClipTextOutput ClipTextModelImpl::forward(const torch::Tensor& inputIds, bool ou
   return out;
 }
 
-torch::Tensor ClipTextModelImpl::encodePrompt(const torch::Tensor& inputIds, int clipSkip) {
+torch::Tensor ClipTextModelImpl::encodePrompt(const torch::Tensor& inputIds, int clipSkip, const torch::Tensor& attentionMask) {
   if (clipSkip < 0 || clipSkip >= config_.numHiddenLayers)
     throw Error("clip skip " + std::to_string(clipSkip) + " must be between 0 and " +
                 std::to_string(config_.numHiddenLayers - 1));
-  const auto encoded = run(inputIds, config_.numHiddenLayers - clipSkip, {}, {}, nullptr);
+  const auto encoded = run(inputIds, config_.numHiddenLayers - clipSkip, attentionMask, {}, nullptr);
   return text_model->final_layer_norm->forward(encoded);
 }
 

@@ -116,7 +116,7 @@ public:
 
   // diffusers' encode_prompt: last_hidden_state for clipSkip 0; for clipSkip k > 0 the output of
   // layer N-k put through the final LayerNorm (hidden_states[-(k+1)]). Layers after N-k are not run.
-  torch::Tensor encodePrompt(const torch::Tensor& inputIds, int clipSkip = 0);
+  torch::Tensor encodePrompt(const torch::Tensor& inputIds, int clipSkip = 0, const torch::Tensor& attentionMask = {});
 
   const ClipTextConfig& config() const { return config_; }
   c10::ScalarType dtype() const { return text_model->final_layer_norm->weight.scalar_type(); }

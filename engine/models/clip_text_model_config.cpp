@@ -39,6 +39,7 @@ ClipTextConfig ClipTextConfig::fromJson(const nlohmann::json& json, const std::s
   read(*j, "pad_token_id", c.padTokenId, source);
   read(*j, "bos_token_id", c.bosTokenId, source);
   read(*j, "eos_token_id", c.eosTokenId, source);
+  read(*j, "use_attention_mask", c.useAttentionMask, source);
   if (c.vocabSize <= 0 || c.hiddenSize <= 0 || c.intermediateSize <= 0 || c.numHiddenLayers <= 0 ||
       c.numAttentionHeads <= 0 || c.maxPositionEmbeddings <= 0)
     throw fileError(source, "sizes must be positive");
@@ -92,7 +93,8 @@ nlohmann::json ClipTextConfig::toJson() const {
           {"layer_norm_eps", layerNormEps},
           {"pad_token_id", padTokenId},
           {"bos_token_id", bosTokenId},
-          {"eos_token_id", eosTokenId}};
+          {"eos_token_id", eosTokenId},
+          {"use_attention_mask", useAttentionMask}};
 }
 
 }  // namespace latentshop

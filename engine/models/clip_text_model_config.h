@@ -24,6 +24,9 @@ struct ClipTextConfig {
   std::int64_t bosTokenId = 49406;
   // 2 in SD 1.x configs (a legacy value): the pooled output is then taken at argmax(input_ids).
   std::int64_t eosTokenId = 49407;
+  // diffusers passes the tokenizer's attention mask to the text encoder only when the config sets
+  // use_attention_mask (SD 1.x/2.x configs do not).
+  bool useAttentionMask = false;
 
   std::int64_t headDim() const { return hiddenSize / numAttentionHeads; }
 

@@ -14,6 +14,8 @@
 #include "engine/io/model_files.h"
 #include "engine/io/safetensors.h"
 #include "engine/models/clip_text_model.h"
+#include "engine/models/clip_text_model_prompts.h"
+#include "engine/tokenizer/clip_tokenizer.h"
 
 using namespace latentshop;
 
@@ -50,6 +52,7 @@ private Q_SLOTS:
   void configDefaultsAndErrors();
   void positionIdsBufferTolerated();
   void bfloat16Runs();
+  void promptsLikeDiffusers();
 };
 
 void TestClipText::initTestCase() { configureTorchThreads(); }
@@ -181,6 +184,36 @@ void TestClipText::bfloat16Runs() {
   // bf16 keeps ~3 significant digits: the O(1) outputs agree to a few hundredths.
   const auto c = lstest::allClose(out.lastHiddenState.to(torch::kFloat), io.load("out.last_hidden_state", torch::kFloat), 0.1);
   QVERIFY2(c.ok, c.message.c_str());
+}
+
+void TestClipText::promptsLikeDiffusers() {
+  torch::InferenceMode inference;
+  torch::manual_seed(3);
+  // A small encoder over CLIP's full vocabulary, random weights.
+  auto cfg = ClipTextConfig::fromJson(nlohmann::json{{"hidden_size", 32}, {"intermediate_size", 37}, {"num_hidden_layers", 3},
+                                                     {"num_attention_heads", 4}, {"eos_token_id", 2}},
+                                      "small.json");
+  ClipTextModel model(cfg);
+  for (auto& p : model->parameters()) p.normal_(0.0, 0.5);
+  const auto tok = ClipTokenizer::fromPath(lstest::clipVocabPath());
+  const std::vector<std::string> prompts = {"a photo of a cat", ""};
+  const auto r = encodePrompts(tok, model, prompts);
+  QCOMPARE(r.embeddings.sizes().vec(), (std::vector<int64_t>{2, 77, 32}));
+  QCOMPARE(r.tokens.at(0).numTokens, 5);
+  const auto ids = tokenIdsTensor(r.tokens);
+  QCOMPARE(ids[1][0].item<int64_t>(), std::int64_t(49406));
+  QCOMPARE(ids[1][1].item<int64_t>(), std::int64_t(49407));
+  const auto full = model->forward(ids, true);
+  QVERIFY(torch::equal(r.embeddings, full.lastHiddenState));
+  const auto skipped = encodePrompts(tok, model, prompts, 1).embeddings;
+  QVERIFY(lstest::allClose(skipped, model->text_model->final_layer_norm->forward(full.hiddenStates[2]), 1e-6).ok);
+  // use_attention_mask: padding positions are masked out of the keys.
+  cfg.useAttentionMask = true;
+  ClipTextModel masked(cfg);
+  for (std::size_t i = 0; i < masked->parameters().size(); ++i) masked->parameters()[i].copy_(model->parameters()[i]);
+  const auto m = encodePrompts(tok, masked, prompts).embeddings;
+  QVERIFY(lstest::allClose(m, model->forward(ids, false, attentionMaskTensor(r.tokens)).lastHiddenState, 1e-6).ok);
+  QVERIFY(!torch::allclose(m, r.embeddings));
 }
 
 QTEST_GUILESS_MAIN(TestClipText)
