@@ -92,6 +92,9 @@ ClipTokenizer ClipTokenizer::fromPath(const std::string& path) {
   if (!fs::exists(p)) throw fileError(path, "no such file or folder (expected a tokenizer/ folder, vocab.json or bpe_simple_vocab_16e6.txt.gz)");
   if (fs::is_regular_file(p) && p.extension() == ".gz")
     return ClipTokenizer(std::make_shared<ClipVocabulary>(ClipVocabulary::fromOpenAiBpe(path)));
+  // A whole diffusers model folder: use its tokenizer/.
+  if (fs::is_directory(p) && !fs::exists(p / "vocab.json") && fs::exists(p / "tokenizer" / "vocab.json"))
+    return fromPath((p / "tokenizer").string());
   const fs::path dir = fs::is_directory(p) ? p : p.parent_path();
   const fs::path vocab = fs::is_directory(p) ? dir / "vocab.json" : p;
   const fs::path merges = dir / "merges.txt";

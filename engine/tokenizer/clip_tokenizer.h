@@ -42,8 +42,9 @@ public:
   ClipTokenizer(std::shared_ptr<const ClipVocabulary> vocabulary, ClipTokenizerOptions options = {});
 
   // From a diffusers `tokenizer/` folder (vocab.json, merges.txt, optional tokenizer_config.json /
-  // special_tokens_map.json for the special tokens and model_max_length), a vocab.json file (with
-  // merges.txt beside it) or openai's bpe_simple_vocab_16e6.txt.gz. Throws Error naming what is missing.
+  // special_tokens_map.json for the special tokens and model_max_length), a diffusers model folder
+  // (its tokenizer/), a vocab.json file (with merges.txt beside it) or openai's
+  // bpe_simple_vocab_16e6.txt.gz. Throws Error naming what is missing.
   static ClipTokenizer fromPath(const std::string& path);
 
   std::vector<std::string> tokenize(const std::string& text) const;

@@ -109,6 +109,9 @@ void TestTokenizer::goldenFromVocabJsonAndMerges() {
   // A vocab.json path works too (merges.txt beside it).
   const auto byFile = ClipTokenizer::fromPath(dir + "/vocab.json");
   QCOMPARE(byFile.encode("a photo of a cat").inputIds, tok.encode("a photo of a cat").inputIds);
+  // So does the model folder holding tokenizer/.
+  const auto byModel = ClipTokenizer::fromPath(lstest::scratchDir());
+  QCOMPARE(byModel.encode("a photo of a cat").inputIds, tok.encode("a photo of a cat").inputIds);
 }
 
 void TestTokenizer::specialTokensAndConventions() {
