@@ -43,7 +43,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--webp-quality", args->options.webpQuality, "WebP quality 1-100, 101 = lossless")
       ->check(CLI::Range(1, 101))
       ->capture_default_str();
-  cmd->add_option("--png-compression", args->options.pngCompression, "PNG zlib level 0-9")
+  cmd->add_option("--png-compression", args->options.pngCompression, "PNG compression 0-9: 1-5 fast, 6-9 smaller but slower")
       ->check(CLI::Range(0, 9))
       ->capture_default_str();
   cmd->add_flag("--masks", args->options.layerMasks, "Folder export: also write each layer's mask");

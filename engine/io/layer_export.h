@@ -26,7 +26,7 @@ const char* toString(ExportFormat format);
 ExportFormat exportFormatFor(const std::string& path);
 
 struct ExportOptions {
-  int pngCompression = 6;   // zlib level 0..9
+  int pngCompression = 3;   // 0..9: 1-5 fast (Sub filter, zlib RLE), 6-9 smaller and slower (PngEncodeOptions)
   int jpegQuality = 95;     // 1..100
   int webpQuality = 95;     // 1..100; above 100 writes lossless WebP
   bool layerMasks = false;  // folder export: also write each layer's mask as "<NN>-<name>-mask.png"

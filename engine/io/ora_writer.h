@@ -17,7 +17,7 @@
 namespace latentshop {
 
 struct OraWriteOptions {
-  int pngCompression = 3;  // zlib level for the PNGs (0..9); autosave may use 1 for speed
+  int pngCompression = 3;  // PNG level 0..9 (see PngEncodeOptions: 1-5 fast, 6-9 smaller and slower)
 };
 
 // Validates (validateProject) and writes `project` to `path`. Throws Error("<path>: ...") when the

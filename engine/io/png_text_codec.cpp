@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include <png.h>
+#include <zlib.h>
 
 #include "engine/core/error.h"
 #include "engine/io/project_atomic_file.h"
@@ -66,6 +67,12 @@ bool guardedWriteHeader(png_structp png, png_infop info, int width, int height, 
                         int level, png_textp text, int numText) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_compression_level(png, level);
+  if (level == 0) {
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+  } else if (level <= 5) {
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+    png_set_compression_strategy(png, Z_RLE);
+  }
   png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8,
                colorType, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (numText > 0) png_set_text(png, info, text, numText);

@@ -21,7 +21,10 @@ struct PngText {
 };
 
 struct PngEncodeOptions {
-  int compressionLevel = 3;        // zlib 0..9 (3: near level 6's size at a fraction of its time)
+  // 0: no compression. 1..5 ("fast"): the Sub row filter and zlib's run-length strategy at that
+  // level, as OpenCV's PNG writer does — on photos ~5x faster than 6..9 for ~3 % more bytes.
+  // 6..9 ("small"): adaptive row filters and zlib's default strategy at that level.
+  int compressionLevel = 3;
   std::vector<PngText> text;       // written before the image data
 };
 
