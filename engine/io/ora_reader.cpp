@@ -28,7 +28,7 @@ struct LayerRef {
 
 class StackFile {
 public:
-  StackFile(const OraZipReader& zip) : path_(zip.path()) {
+  explicit StackFile(const OraZipReader& zip) : path_(zip.path()) {
     checkMimetype(zip);
     if (!zip.contains(ora::kStackEntry))
       throw Error(path_ + ": stack.xml is missing (not an OpenRaster file, or a damaged one)");

@@ -18,9 +18,10 @@ namespace {
 
 std::string errnoText() { return std::strerror(errno); }
 
-void fsyncPath(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) return;  // a directory that cannot be opened for sync is not a write failure
+// Makes the rename durable. A folder that cannot be opened for syncing is not a write failure.
+void fsyncFolder(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
   ::fsync(fd);
   ::close(fd);
 }
@@ -76,7 +77,7 @@ void AtomicFile::commit() {
     throw Error(target_ + ": cannot replace the file: " + errnoText());
   committed_ = true;
   const fs::path t(target_);
-  fsyncPath(t.has_parent_path() ? t.parent_path().string() : std::string("."), true);
+  fsyncFolder(t.has_parent_path() ? t.parent_path().string() : std::string("."));
 }
 
 void writeFileAtomically(const std::string& path, const void* data, size_t size) {
