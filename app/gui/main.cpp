@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   parser.process(app);
 
   latentshop::ui::applyTheme(
-      latentshop::ui::themeFromString(QSettings().value(QStringLiteral("view/theme"), QStringLiteral("dark")).toString()));
+      latentshop::ui::themeFromName(QSettings().value(QStringLiteral("view/theme"), QStringLiteral("dark")).toString()));
   latentshop::ui::MainWindow window;
   window.show();
   const QStringList args = parser.positionalArguments();

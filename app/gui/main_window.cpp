@@ -125,6 +125,13 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow() {
   qApp->removeEventFilter(this);
   canvas_->setTool(nullptr);
+  // Children are destroyed after this body: stop listening to them first, and stop the engine
+  // before anything its callbacks could reach goes away.
+  disconnect(doc_->undoStack(), nullptr, this, nullptr);
+  disconnect(doc_, nullptr, this, nullptr);
+  disconnect(engine_, nullptr, this, nullptr);
+  delete engine_;
+  engine_ = nullptr;
 }
 
 // ---- Actions and menus --------------------------------------------------------------------------
@@ -233,7 +240,7 @@ void MainWindow::buildMenus() {
   viewMenu_->addAction(a("view.wheelZooms"));
   QMenu* themes = viewMenu_->addMenu(tr("&Theme"));
   auto* themeGroup = new QActionGroup(this);
-  const Theme current = themeFromString(QSettings().value(QStringLiteral("view/theme"), QStringLiteral("dark")).toString());
+  const Theme current = themeFromName(QSettings().value(QStringLiteral("view/theme"), QStringLiteral("dark")).toString());
   for (Theme t : {Theme::Dark, Theme::Light, Theme::System}) {
     QAction* ta = themes->addAction(t == Theme::Dark ? tr("&Dark") : t == Theme::Light ? tr("&Light") : tr("&System"));
     ta->setCheckable(true);
@@ -241,7 +248,7 @@ void MainWindow::buildMenus() {
     themeGroup->addAction(ta);
     connect(ta, &QAction::triggered, this, [t] {
       applyTheme(t);
-      QSettings().setValue(QStringLiteral("view/theme"), toString(t));
+      QSettings().setValue(QStringLiteral("view/theme"), themeName(t));
     });
   }
   viewMenu_->addSeparator();

@@ -232,8 +232,8 @@ private Q_SLOTS:
 
   void layerKindNames() {
     for (LayerKind k : {LayerKind::Image, LayerKind::Result, LayerKind::Mask, LayerKind::Annotation})
-      QCOMPARE(layerKindFromString(toString(k)), std::optional<LayerKind>(k));
-    QVERIFY(!layerKindFromString(QStringLiteral("vector")).has_value());
+      QVERIFY(layerKindFromName(layerKindName(k)) == k);
+    QVERIFY(!layerKindFromName(QStringLiteral("vector")).has_value());
   }
 };
 

@@ -78,7 +78,7 @@ LayerId Document::topPendingLayer() const {
   return 0;
 }
 
-bool Document::maskIsEmpty() const { return nonZeroBounds(mask_).isEmpty(); }
+bool Document::maskIsEmpty() const { return !anyNonZero(mask_); }
 
 QRect Document::maskBounds() const { return nonZeroBounds(mask_); }
 

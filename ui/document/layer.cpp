@@ -2,7 +2,7 @@
 
 namespace latentshop::ui {
 
-QString toString(LayerKind kind) {
+QString layerKindName(LayerKind kind) {
   switch (kind) {
     case LayerKind::Image: return QStringLiteral("image");
     case LayerKind::Result: return QStringLiteral("result");
@@ -12,9 +12,9 @@ QString toString(LayerKind kind) {
   return QStringLiteral("image");
 }
 
-std::optional<LayerKind> layerKindFromString(const QString& name) {
+std::optional<LayerKind> layerKindFromName(const QString& name) {
   for (LayerKind k : {LayerKind::Image, LayerKind::Result, LayerKind::Mask, LayerKind::Annotation})
-    if (toString(k) == name) return k;
+    if (layerKindName(k) == name) return k;
   return std::nullopt;
 }
 

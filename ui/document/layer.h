@@ -23,8 +23,8 @@ enum class LayerKind {
 };
 
 // "image" / "result" / "mask" / "annotation" (stable: stored in project files).
-QString toString(LayerKind kind);
-std::optional<LayerKind> layerKindFromString(const QString& name);
+QString layerKindName(LayerKind kind);
+std::optional<LayerKind> layerKindFromName(const QString& name);
 
 struct Layer {
   LayerId id = 0;

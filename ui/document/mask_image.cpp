@@ -1,6 +1,7 @@
 #include "ui/document/mask_image.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include <opencv2/core.hpp>
@@ -29,6 +30,23 @@ QImage emptyMask(const QSize& size) {
   QImage m(size, QImage::Format_Grayscale8);
   m.fill(0);
   return m;
+}
+
+bool anyNonZero(const QImage& mask) {
+  if (mask.isNull()) return false;
+  const size_t width = static_cast<size_t>(mask.width());
+  for (int y = 0; y < mask.height(); ++y) {
+    const uchar* row = mask.constScanLine(y);
+    size_t x = 0;
+    for (; x + 8 <= width; x += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, row + x, 8);
+      if (word) return true;
+    }
+    for (; x < width; ++x)
+      if (row[x]) return true;
+  }
+  return false;
 }
 
 QRect nonZeroBounds(const QImage& mask) {

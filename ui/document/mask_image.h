@@ -8,6 +8,8 @@ namespace latentshop::ui {
 
 // A zeroed Grayscale8 mask of `size`.
 QImage emptyMask(const QSize& size);
+// Whether any pixel of a Grayscale8 image is non-zero (fast: 8 bytes at a time).
+bool anyNonZero(const QImage& mask);
 // Bounding box of the non-zero pixels of a Grayscale8 image (empty when none).
 QRect nonZeroBounds(const QImage& mask);
 // Bounding box of the pixels where two Grayscale8 images of one size differ, inside `within`

@@ -7,7 +7,7 @@
 
 namespace latentshop::ui {
 
-QString toString(Theme theme) {
+QString themeName(Theme theme) {
   switch (theme) {
     case Theme::Dark: return QStringLiteral("dark");
     case Theme::Light: return QStringLiteral("light");
@@ -16,7 +16,7 @@ QString toString(Theme theme) {
   return QStringLiteral("dark");
 }
 
-Theme themeFromString(const QString& name) {
+Theme themeFromName(const QString& name) {
   if (name == QLatin1String("light")) return Theme::Light;
   if (name == QLatin1String("system")) return Theme::System;
   return Theme::Dark;

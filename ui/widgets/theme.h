@@ -7,8 +7,8 @@ namespace latentshop::ui {
 
 enum class Theme { Dark, Light, System };
 
-QString toString(Theme theme);               // "dark" / "light" / "system"
-Theme themeFromString(const QString& name);  // unknown -> Dark
+QString themeName(Theme theme);              // "dark" / "light" / "system"
+Theme themeFromName(const QString& name); // unknown -> Dark
 void applyTheme(Theme theme);
 
 }  // namespace latentshop::ui
