@@ -328,8 +328,9 @@ void MainWindow::buildDocks() {
   QDockWidget* maskDock = addDockPanel(brushPanel_, tr("Mask"), Qt::RightDockWidgetArea);
   QDockWidget* inpaintDock = addDockPanel(inpaint_, tr("Inpaint"), Qt::RightDockWidgetArea);
   splitDockWidget(maskDock, inpaintDock, Qt::Vertical);
+  // The mask panel's content has a fixed height: give the rest to the panels below it.
+  maskDock->widget()->setMaximumHeight(brushPanel_->sizeHint().height() + 4);
   resizeDocks({maskDock}, {320}, Qt::Horizontal);
-  resizeDocks({maskDock, inpaintDock}, {280, 520}, Qt::Vertical);
 }
 
 void MainWindow::buildStatusBar() {

@@ -1,5 +1,6 @@
 // Main window: running edit jobs on the engine and turning their results into pending layers.
 #include <QJsonDocument>
+#include <QUndoStack>
 
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
@@ -122,7 +123,13 @@ void MainWindow::applyResult() {
   const LayerId id = doc_->topPendingLayer();
   if (!id) return;
   canvas_->setComparing(false);
+  // Applying finishes the edit: the mask that made it is cleared in the same undo step, so a
+  // hidden leftover mask can never leak into the next edit.
+  doc_->undoStack()->beginMacro(tr("Apply %1").arg(doc_->layer(id)->name));
   doc_->applyResult(id);
+  doc_->clearMask();
+  doc_->undoStack()->endMacro();
+  canvas_->setMaskVisible(true);
   showStatus(tr("Applied. Undo (Ctrl+Z) takes it back."));
 }
 

@@ -147,14 +147,18 @@ private Q_SLOTS:
     QTest::mouseRelease(w.resultBar()->compareButton(), Qt::LeftButton);
     QVERIFY(!w.canvas()->isComparing());
 
-    // Apply, undo, redo.
+    // Apply (which also clears the mask that made the edit, in the same undo step), undo, redo.
+    const QImage usedMask = doc->mask().copy();
     QTest::mouseClick(w.resultBar()->applyButton(), Qt::LeftButton);
     QVERIFY(!doc->hasPendingResult());
     QVERIFY(!w.resultBar()->isVisible());
+    QVERIFY(doc->maskIsEmpty());
     doc->undoStack()->undo();
     QCOMPARE(doc->topPendingLayer(), id);
+    QCOMPARE(doc->mask(), usedMask);
     doc->undoStack()->redo();
     QVERIFY(!doc->hasPendingResult());
+    QVERIFY(doc->maskIsEmpty());
     QCOMPARE(doc->layerCount(), 1);
 
     // Save and read back.

@@ -193,13 +193,14 @@ private Q_SLOTS:
     r.method = ClassicalInpaintMethod::NavierStokes;
     std::mutex m;
     std::vector<int> steps;
+    std::vector<int> totals;
     JobResult result;
     bool done = false;
     JobCallbacks cb;
     cb.onProgress = [&](JobId, const JobProgress& p) {
       std::lock_guard<std::mutex> l(m);
       steps.push_back(p.step);
-      QVERIFY(p.total == 3);
+      totals.push_back(p.total);
     };
     cb.onDone = [&](JobId, const JobResult& res) {
       std::lock_guard<std::mutex> l(m);
@@ -212,6 +213,7 @@ private Q_SLOTS:
     QVERIFY(done);
     QCOMPARE(steps.size(), std::size_t(4));
     for (int i = 0; i < 4; ++i) QCOMPARE(steps[i], i);
+    for (int t : totals) QCOMPARE(t, 3);
     QCOMPARE(result.image.type(), CV_8UC4);
     QVERIFY(result.image.size() == result.placement.size());
     QCOMPARE(result.params["method"].get<std::string>(), std::string("classical.ns"));

@@ -67,6 +67,7 @@ void Canvas::onDocumentReset() {
   preview_ = CanvasPreview();
   cache_.rebuild();
   fitting_ = true;
+  fitUpscales_ = false;
   if (doc_ && !doc_->isNull()) {
     ViewTransform v = view_;
     v.setZoom(ViewTransform::fitZoom(doc_->size(), viewport()->size(), v.devicePixelRatio(), 16.0, 1.0));
@@ -126,6 +127,7 @@ void Canvas::fitToWindow() {
   v.centerOn(doc_->size(), viewport()->size());
   applyView(v, false);
   fitting_ = true;
+  fitUpscales_ = true;
 }
 
 void Canvas::actualPixels() {
@@ -181,7 +183,7 @@ void Canvas::resizeEvent(QResizeEvent* e) {
   }
   if (fitting_ && doc_ && !doc_->isNull()) {
     ViewTransform v = view_;
-    v.setZoom(ViewTransform::fitZoom(doc_->size(), viewport()->size(), dpr, 16.0, std::max(1.0, view_.zoom())));
+    v.setZoom(ViewTransform::fitZoom(doc_->size(), viewport()->size(), dpr, 16.0, fitUpscales_ ? ViewTransform::kMaxZoom : 1.0));
     v.centerOn(doc_->size(), viewport()->size());
     applyView(v, false);
   }

@@ -100,6 +100,7 @@ private:
   bool comparing_ = false;
   bool wheelZooms_ = true;
   bool fitting_ = true;
+  bool fitUpscales_ = false;  // an explicit Fit may enlarge small images; opening does not
   bool spaceHeld_ = false;
   bool panning_ = false;
   QPointF panLast_;
