@@ -103,7 +103,6 @@ MainWindow::MainWindow(QWidget* parent)
     actions_[QStringLiteral("view.mask")]->setChecked(visible);
   });
   connect(inpaint_, &InpaintPanel::runRequested, this, &MainWindow::runInpaint);
-  connect(inpaint_, &InpaintPanel::cancelRequested, this, &MainWindow::cancelJob);
   connect(resultBar_, &ResultBar::applyRequested, this, &MainWindow::applyResult);
   connect(resultBar_, &ResultBar::discardRequested, this, &MainWindow::discardResult);
   connect(resultBar_, &ResultBar::compareHeld, canvas_, &Canvas::setComparing);

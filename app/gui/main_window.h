@@ -58,6 +58,8 @@ public:
   JobId runDocumentJob(JobSpec spec, JobProgressWidget* progress);
   JobId activeJob() const { return activeJob_; }
   void cancelJob();
+  // Asks the running job to finish early and keep what it has (drag's "Stop").
+  void stopJob();
   void applyResult();
   void discardResult();
 

@@ -61,7 +61,11 @@ JobId MainWindow::runDocumentJob(JobSpec spec, JobProgressWidget* progress) {
   activeGeneration_ = generation_;
   activeProgress_ = progress;
   activeJob_ = engine_->submit(std::move(spec));
-  if (activeProgress_) activeProgress_->start(title);
+  if (activeProgress_) {
+    activeProgress_->start(title);
+    connect(activeProgress_, &JobProgressWidget::stopRequested, this, &MainWindow::stopJob, Qt::UniqueConnection);
+    connect(activeProgress_, &JobProgressWidget::cancelRequested, this, &MainWindow::cancelJob, Qt::UniqueConnection);
+  }
   showStatus(tr("%1: running\u2026").arg(title), 0);
   updateActions();
   return activeJob_;
@@ -71,6 +75,12 @@ void MainWindow::cancelJob() {
   if (!activeJob_) return;
   engine_->cancel(activeJob_);
   showStatus(tr("Cancelling\u2026"), 0);
+}
+
+void MainWindow::stopJob() {
+  if (!activeJob_) return;
+  engine_->requestStop(activeJob_);
+  showStatus(tr("Finishing early\u2026"), 0);
 }
 
 void MainWindow::onJobProgress(quint64 id, const JobProgressInfo& p) {
