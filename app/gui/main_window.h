@@ -9,6 +9,7 @@
 //   inpaintPanel()->addMethod(m)       another inpaint method (see ui/panels/inpaint_method.h)
 #pragma once
 #include <QHash>
+#include <QImage>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -139,6 +140,7 @@ private:
   QPointer<JobProgressWidget> activeProgress_;
   quint64 activeGeneration_ = 0;  // document generation the job started from
   quint64 generation_ = 0;        // bumped on every open: results for another image are dropped
+  QImage activeMask_;             // the mask the running job started from (kept with its result)
   QHash<LayerId, QString> resultMessages_;
   QString savePath_;
   bool interactive_ = true;

@@ -59,6 +59,7 @@ JobId MainWindow::runDocumentJob(JobSpec spec, JobProgressWidget* progress) {
   }
   const QString title = QString::fromStdString(spec.title.empty() ? spec.kind : spec.title);
   activeGeneration_ = generation_;
+  activeMask_ = doc_->maskIsEmpty() ? QImage() : doc_->mask();  // implicitly shared: strokes detach
   activeProgress_ = progress;
   activeJob_ = engine_->submit(std::move(spec));
   if (activeProgress_) {
@@ -98,7 +99,7 @@ void MainWindow::onJobDone(quint64 id, const JobOutcome& outcome) {
   const QPoint offset = outcome.placement.isEmpty() ? QPoint(0, 0) : outcome.placement.topLeft();
   QJsonObject params = outcome.params;
   params.insert(QStringLiteral("source"), doc_->displayName());
-  const LayerId id2 = doc_->addPendingResult(image, offset, outcome.title, params);
+  const LayerId id2 = doc_->addPendingResult(image, offset, outcome.title, params, activeMask_);
   resultMessages_.insert(id2, outcome.message);
   // Show the result, not the red mask over it; painting again brings the overlay back.
   canvas_->setMaskVisible(false);
@@ -124,6 +125,7 @@ void MainWindow::onJobState(quint64 id, int state) {
   }
   activeJob_ = 0;
   activeProgress_ = nullptr;
+  activeMask_ = QImage();
   canvas_->clearPreview();
   updateActions();
   Q_EMIT jobFinished(id, state);

@@ -119,6 +119,7 @@ private Q_SLOTS:
     QCOMPARE(layer->params.value(QStringLiteral("method")).toString(), QStringLiteral("classical.telea"));
     QCOMPARE(layer->params.value(QStringLiteral("grow_px")).toInt(), 3);
     QCOMPARE(layer->params.value(QStringLiteral("feather_px")).toInt(), 5);
+    QCOMPARE(layer->mask, doc->mask());  // the result keeps the mask that made it
     QVERIFY(w.resultBar()->isVisible());
     QVERIFY(w.inpaintPanel()->progress()->message().contains(QStringLiteral("Telea")));
 

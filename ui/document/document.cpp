@@ -114,16 +114,24 @@ LayerId Document::addLayer(Layer layer, int index, const QString& undoText) {
 }
 
 LayerId Document::addPendingResult(const QImage& image, const QPoint& offset, const QString& name,
-                                   const QJsonObject& params) {
+                                   const QJsonObject& params, const QImage& mask) {
   Layer l;
-  l.id = nextLayerId();
   l.name = name;
-  l.kind = LayerKind::Result;
-  l.image = image.convertToFormat(QImage::Format_ARGB32);
+  l.image = image;
   l.offset = offset;
-  l.pending = true;
   l.params = params;
+  l.mask = mask;
+  return addPendingResult(std::move(l));
+}
+
+LayerId Document::addPendingResult(Layer l) {
+  l.id = nextLayerId();
+  l.kind = LayerKind::Result;
+  l.pending = true;
+  l.image = l.image.convertToFormat(QImage::Format_ARGB32);
+  if (!l.mask.isNull()) l.mask = l.mask.convertToFormat(QImage::Format_Grayscale8);
   const LayerId id = l.id;
+  const QString name = l.name;
   undo_->beginMacro(name);
   for (int i = int(layers_.size()) - 1; i >= 0; --i)
     if (layers_[i].pending) undo_->push(new RemoveLayerCommand(this, layers_[i].id, tr("Replace result")));

@@ -71,7 +71,9 @@ public:
   // A pending result from an edit; replaces (in the same undo step) any pending result already
   // there, so re-running an edit shows only the newest result.
   LayerId addPendingResult(const QImage& image, const QPoint& offset, const QString& name,
-                           const QJsonObject& params);
+                           const QJsonObject& params, const QImage& mask = QImage());
+  // The same for a prepared layer (e.g. with drag points); kind and pending are set here.
+  LayerId addPendingResult(Layer layer);
   void applyResult(LayerId id);    // pending -> applied ("Apply")
   void discardResult(LayerId id);  // removes it ("Discard")
   void removeLayer(LayerId id, const QString& undoText = QString());

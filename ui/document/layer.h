@@ -7,7 +7,9 @@
 
 #include <QImage>
 #include <QJsonObject>
+#include <QList>
 #include <QPoint>
+#include <QPointF>
 #include <QRect>
 #include <QString>
 
@@ -26,6 +28,13 @@ enum class LayerKind {
 QString layerKindName(LayerKind kind);
 std::optional<LayerKind> layerKindFromName(const QString& name);
 
+// One drag handle and where it should go, in document pixels.
+struct DragPair {
+  QPointF handle;
+  QPointF target;
+  bool operator==(const DragPair& o) const { return handle == o.handle && target == o.target; }
+};
+
 struct Layer {
   LayerId id = 0;
   QString name;
@@ -38,6 +47,8 @@ struct Layer {
   qreal opacity = 1.0;     // 0..1, blended with normal (source-over) mode
   bool pending = false;    // a result the user has not applied or discarded yet
   QJsonObject params;      // what made it: {"tool":"inpaint","method":"classical.telea",...}
+  QImage mask;             // optional, Format_Grayscale8 at document size: the mask the edit used
+  QList<DragPair> points;  // optional: the drag handles/targets that made it
 
   QRect bounds() const { return QRect(offset, image.size()); }
   // Whether it draws into the composite (masks and annotations never do).
