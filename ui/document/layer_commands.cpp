@@ -1,0 +1,59 @@
+#include "ui/document/layer_commands.h"
+
+#include "ui/document/document.h"
+
+namespace latentshop::ui {
+
+InsertLayerCommand::InsertLayerCommand(Document* doc, int index, Layer layer, const QString& text,
+                                       QUndoCommand* parent)
+    : QUndoCommand(text, parent), doc_(doc), index_(index), layer_(std::move(layer)) {}
+
+void InsertLayerCommand::redo() { doc_->insertLayerNoUndo(index_, layer_); }
+
+void InsertLayerCommand::undo() { layer_ = doc_->takeLayerNoUndo(doc_->indexOf(layer_.id)); }
+
+RemoveLayerCommand::RemoveLayerCommand(Document* doc, LayerId id, const QString& text, QUndoCommand* parent)
+    : QUndoCommand(text, parent), doc_(doc), id_(id) {}
+
+void RemoveLayerCommand::redo() {
+  index_ = doc_->indexOf(id_);
+  if (index_ >= 0) layer_ = doc_->takeLayerNoUndo(index_);
+}
+
+void RemoveLayerCommand::undo() {
+  if (index_ >= 0) doc_->insertLayerNoUndo(index_, layer_);
+}
+
+ChangeLayerCommand::ChangeLayerCommand(Document* doc, Layer before, Layer after, const QString& text, int mergeKey,
+                                       QUndoCommand* parent)
+    : QUndoCommand(text, parent), doc_(doc), before_(std::move(before)), after_(std::move(after)),
+      mergeKey_(mergeKey) {}
+
+void ChangeLayerCommand::set(const Layer& layer) {
+  const int index = doc_->indexOf(layer.id);
+  if (index >= 0) doc_->replaceLayerNoUndo(index, layer);
+}
+
+void ChangeLayerCommand::redo() { set(after_); }
+void ChangeLayerCommand::undo() { set(before_); }
+
+bool ChangeLayerCommand::mergeWith(const QUndoCommand* other) {
+  const auto* o = dynamic_cast<const ChangeLayerCommand*>(other);
+  if (!o || o->mergeKey_ != mergeKey_ || mergeKey_ < 0 || o->after_.id != after_.id) return false;
+  after_ = o->after_;
+  return true;
+}
+
+MoveLayerCommand::MoveLayerCommand(Document* doc, LayerId id, int from, int to, const QString& text,
+                                   QUndoCommand* parent)
+    : QUndoCommand(text, parent), doc_(doc), id_(id), from_(from), to_(to) {}
+
+void MoveLayerCommand::move(int from, int to) {
+  Layer l = doc_->takeLayerNoUndo(from);
+  doc_->insertLayerNoUndo(to, l);
+}
+
+void MoveLayerCommand::redo() { move(from_, to_); }
+void MoveLayerCommand::undo() { move(to_, from_); }
+
+}  // namespace latentshop::ui

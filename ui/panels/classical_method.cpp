@@ -1,0 +1,92 @@
+#include "ui/panels/classical_method.h"
+
+#include <QFormLayout>
+#include <QSettings>
+#include <QSpinBox>
+#include <QWidget>
+
+namespace latentshop::ui {
+
+ClassicalMethod::ClassicalMethod(latentshop::ClassicalInpaintMethod method, QObject* parent)
+    : InpaintMethod(parent), method_(method) {}
+
+QString ClassicalMethod::id() const { return QStringLiteral("classical.") + QString::fromLatin1(toString(method_)); }
+
+QString ClassicalMethod::displayName() const {
+  return method_ == latentshop::ClassicalInpaintMethod::Telea ? tr("Classical \u2013 Telea (fast marching)")
+                                                              : tr("Classical \u2013 Navier\u2013Stokes");
+}
+
+QString ClassicalMethod::description() const {
+  return method_ == latentshop::ClassicalInpaintMethod::Telea
+             ? tr("Fills small defects (scratches, dust, wires) from the surrounding pixels. No model needed.")
+             : tr("Continues edges and shading into the hole by fluid-like diffusion. No model needed.");
+}
+
+QWidget* ClassicalMethod::createOptionsWidget(QWidget* parent) {
+  auto* w = new QWidget(parent);
+  auto* form = new QFormLayout(w);
+  form->setContentsMargins(0, 0, 0, 0);
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+  growBox_ = new QSpinBox(w);
+  growBox_->setRange(-64, 128);
+  growBox_->setSuffix(tr(" px"));
+  growBox_->setToolTip(tr("Grow (or, negative, shrink) the mask before filling, so the fill starts from clean pixels"));
+  featherBox_ = new QSpinBox(w);
+  featherBox_->setRange(0, 128);
+  featherBox_->setSuffix(tr(" px"));
+  featherBox_->setToolTip(tr("Width of the soft edge that blends the fill into the photo outside the mask"));
+  radiusBox_ = new QSpinBox(w);
+  radiusBox_->setRange(1, 64);
+  radiusBox_->setSuffix(tr(" px"));
+  radiusBox_->setToolTip(tr("How far around each pixel the algorithm looks for known pixels"));
+  growBox_->setValue(grow_);
+  featherBox_->setValue(feather_);
+  radiusBox_->setValue(radius_);
+  connect(growBox_, &QSpinBox::valueChanged, this, [this](int v) { grow_ = v; });
+  connect(featherBox_, &QSpinBox::valueChanged, this, [this](int v) { feather_ = v; });
+  connect(radiusBox_, &QSpinBox::valueChanged, this, [this](int v) { radius_ = v; });
+  form->addRow(tr("Grow mask"), growBox_);
+  form->addRow(tr("Feather"), featherBox_);
+  form->addRow(tr("Radius"), radiusBox_);
+  return w;
+}
+
+ClassicalInpaintRequest ClassicalMethod::options() const {
+  ClassicalInpaintRequest r;
+  r.method = method_;
+  r.growPx = grow_;
+  r.featherPx = feather_;
+  r.radius = radius_;
+  return r;
+}
+
+void ClassicalMethod::setOptions(int growPx, int featherPx, double radius) {
+  grow_ = growPx;
+  feather_ = featherPx;
+  radius_ = int(radius);
+  if (growBox_) growBox_->setValue(grow_);
+  if (featherBox_) featherBox_->setValue(feather_);
+  if (radiusBox_) radiusBox_->setValue(radius_);
+}
+
+JobSpec ClassicalMethod::makeJob(const InpaintInput& input) {
+  ClassicalInpaintRequest r = options();
+  r.image = input.image;
+  r.mask = input.mask;
+  return makeClassicalInpaintJob(std::move(r));
+}
+
+void ClassicalMethod::saveSettings(QSettings& s) const {
+  s.setValue(QStringLiteral("grow"), grow_);
+  s.setValue(QStringLiteral("feather"), feather_);
+  s.setValue(QStringLiteral("radius"), radius_);
+}
+
+void ClassicalMethod::loadSettings(QSettings& s) {
+  setOptions(s.value(QStringLiteral("grow"), grow_).toInt(), s.value(QStringLiteral("feather"), feather_).toInt(),
+             s.value(QStringLiteral("radius"), radius_).toInt());
+}
+
+}  // namespace latentshop::ui
