@@ -158,6 +158,22 @@ private Q_SLOTS:
     QVERIFY2(close(r.prevSample, prev, 1e-4, &msg), msg.c_str());
   }
 
+  void dynamicThresholdingByHand() {
+    auto c = sdConfig();
+    c.predictionType = "sample";  // x0 = model output, so the thresholded values are known
+    c.thresholding = true;
+    c.dynamicThresholdingRatio = 0.75;
+    c.sampleMaxValue = 2.0;
+    DDIMScheduler s(c);
+    s.setTimesteps(10);
+    const auto x0 = torch::tensor({0.5f, -3.0f, 1.5f, 2.5f, 0.1f, -0.2f, 0.3f, 0.4f}).reshape({2, 4, 1, 1});
+    const auto r = s.step(x0, torch::tensor(int64_t{501}), torch::zeros({2, 4, 1, 1}));
+    // item 0: |x| sorted 0.5 1.5 2.5 3, 0.75-quantile at 2.25 -> 2.625, clamped to [1, 2] -> 2:
+    //         clamp(x, -2, 2) / 2. item 1: quantile 0.325 -> clamped up to 1: unchanged.
+    const auto e = torch::tensor({0.25f, -1.0f, 0.75f, 1.0f, 0.1f, -0.2f, 0.3f, 0.4f}).reshape({2, 4, 1, 1});
+    QVERIFY(torch::allclose(r.predOriginalSample, e, 0, 1e-6));
+  }
+
   void setAlphaToOneEndsOnX0() {
     auto c = sdConfig();
     c.setAlphaToOne = true;
