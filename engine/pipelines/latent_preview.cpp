@@ -59,13 +59,20 @@ cv::Mat imageTensorToRgb(const torch::Tensor& image, cv::Size size) {
 TaesdPreviewDecoder::TaesdPreviewDecoder(AutoencoderTiny model) : model_(std::move(model)) {
   if (model_.is_empty()) throw Error("TaesdPreviewDecoder: no model");
   model_->eval();
+  // On the CPU, oneDNN convolutions run about twice as fast on channels-last tensors.
+  torch::NoGradGuard noGrad;
+  for (auto& p : model_->parameters()) {
+    if (p.dim() == 4 && p.device().is_cpu()) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+  }
 }
 
 cv::Mat TaesdPreviewDecoder::decode(const torch::Tensor& latents, cv::Size size) {
   torch::NoGradGuard noGrad;
   const auto first = firstItem(latents, model_->config().latentChannels, "TAESD preview").unsqueeze(0);
   const auto params = model_->parameters();
-  const auto image = model_->decode(first.detach().to(params.front().device(), params.front().scalar_type()));
+  auto input = first.detach().to(params.front().device(), params.front().scalar_type());
+  if (input.device().is_cpu()) input = input.contiguous(at::MemoryFormat::ChannelsLast);
+  const auto image = model_->decode(input);
   return imageTensorToRgb(image, size);
 }
 

@@ -50,6 +50,7 @@ public:
 
 class TaesdPreviewDecoder : public PreviewDecoder {
 public:
+  // Takes the model over (on the CPU its conv weights are made channels-last, ~2x faster).
   explicit TaesdPreviewDecoder(AutoencoderTiny model);
   std::string name() const override { return "taesd"; }
   cv::Mat decode(const torch::Tensor& latents, cv::Size size = {}) override;

@@ -57,12 +57,13 @@ int main() {
   print("linear latent->RGB, upscaled to 512x512 (bilinear)",
         measure(5, 200, [&] { latentToRgbPreview(latents, cv::Size(512, 512)); }));
 
-  AutoencoderTiny taesd(AutoencoderTinyConfig{}, /*withEncoder=*/false);
-  taesd->eval();
-  TaesdPreviewDecoder decoder(taesd);
+  AutoencoderTiny plain(AutoencoderTinyConfig{}, /*withEncoder=*/false);
+  plain->eval();
   std::printf("TAESD decoder: AutoencoderTiny defaults (channels 64, blocks 3-3-3-1, relu), float32 CPU, random weights\n");
-  print("TAESD decode -> 512x512 CV_8UC3", measure(2, 10, [&] { decoder.decode(latents); }));
-  print("TAESD decode -> 256x256 CV_8UC3 (32x32 latents)",
+  print("TAESD module decode, NCHW weights (no pixel mapping)", measure(2, 10, [&] { plain->decode(latents); }));
+  TaesdPreviewDecoder decoder(AutoencoderTiny(AutoencoderTinyConfig{}, /*withEncoder=*/false));
+  print("TAESD preview (channels-last) -> 512x512 CV_8UC3", measure(2, 10, [&] { decoder.decode(latents); }));
+  print("TAESD preview (channels-last) -> 256x256 (32x32 latents)",
         measure(2, 10, [&] { decoder.decode(latents.slice(2, 0, 32).slice(3, 0, 32)); }));
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "test_taesd_support.h"
 #include "engine/core/error.h"
 #include "engine/core/threads.h"
+#include "engine/models/taesd_loader.h"
 #include "engine/pipelines/latent_preview.h"
 
 using namespace latentshop;
@@ -94,6 +95,10 @@ private Q_SLOTS:
     QCOMPARE(native.rows, 64);
     QCOMPARE(native.cols, 64);
     QCOMPARE(cv::norm(native, taesd->decode(z), cv::NORM_INF), 0.0);  // deterministic
+    // The preview is the decoder's image mapped to pixels (channels-last kernels: 1 level at most).
+    torch::NoGradGuard ng;
+    const auto reference = imageTensorToRgb(loadTaesd(dir)->decode(z));
+    QVERIFY(cv::norm(native, reference, cv::NORM_INF) <= 1.0);
     const auto small = taesd->decode(z, cv::Size(32, 48));
     QCOMPARE(small.cols, 32);
     QCOMPARE(small.rows, 48);
