@@ -53,9 +53,10 @@ private Q_SLOTS:
     TaesdLoadOptions o;
     o.withEncoder = true;
     auto model = loadTaesd(dir, o);
-    QCOMPARE(model->named_parameters().size(), layout.size());
+    const auto params = model->named_parameters();
+    QCOMPARE(params.size(), layout.size());
     for (const auto& [name, tensor] : weights) {
-      const auto* p = model->named_parameters().find(name);
+      const auto* p = params.find(name);
       QVERIFY2(p != nullptr, name.c_str());
       QVERIFY2(p->scalar_type() == torch::kFloat32, name.c_str());
       QVERIFY2(torch::equal(*p, tensor.to(torch::kFloat32)), name.c_str());
