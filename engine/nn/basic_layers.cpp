@@ -1,0 +1,44 @@
+#include "engine/nn/basic_layers.h"
+
+namespace latentshop::nn {
+
+torch::Tensor registerEmptyParameter(torch::nn::Module& module, const std::string& name,
+                                     at::IntArrayRef shape, const torch::TensorOptions& options) {
+  return module.register_parameter(name, torch::empty(shape, options.requires_grad(false)),
+                                   /*requires_grad=*/false);
+}
+
+Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride_, int64_t padding_,
+                       bool withBias, const torch::TensorOptions& options)
+    : stride(stride_), padding(padding_) {
+  weight = registerEmptyParameter(*this, "weight", {out, in, kernel, kernel}, options);
+  if (withBias) bias = registerEmptyParameter(*this, "bias", {out}, options);
+}
+
+torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) const {
+  return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
+}
+
+GroupNormImpl::GroupNormImpl(int64_t groups_, int64_t channels, double eps_, const torch::TensorOptions& options)
+    : groups(groups_), eps(eps_) {
+  weight = registerEmptyParameter(*this, "weight", {channels}, options);
+  bias = registerEmptyParameter(*this, "bias", {channels}, options);
+}
+
+torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) const {
+  return at::group_norm(x, groups, weight, bias, eps);
+}
+
+LayerNormImpl::LayerNormImpl(int64_t dim_, double eps_, bool elementwiseAffine, const torch::TensorOptions& options)
+    : dim(dim_), eps(eps_) {
+  if (elementwiseAffine) {
+    weight = registerEmptyParameter(*this, "weight", {dim}, options);
+    bias = registerEmptyParameter(*this, "bias", {dim}, options);
+  }
+}
+
+torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) const {
+  return at::layer_norm(x, {dim}, weight, bias, eps);
+}
+
+}  // namespace latentshop::nn
