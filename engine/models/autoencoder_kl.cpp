@@ -26,7 +26,12 @@ AutoencoderKLImpl::AutoencoderKLImpl(AutoencoderKLConfig config, const torch::Te
   if (config_.usePostQuantConv)
     post_quant_conv = register_module("post_quant_conv", nn::Conv2d(l, l, 1, 1, 0, true, t));
   nn::assignModulePaths(*this);
-  channelsLast_ = !decoder->conv_in->weight.is_cuda();
+  setChannelsLast(!decoder->conv_in->weight.is_cuda());
+}
+
+void AutoencoderKLImpl::setChannelsLast(bool on) {
+  channelsLast_ = on;
+  nn::setConvWeightsMemoryFormat(*this, on ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous);
 }
 
 DiagonalGaussianDistribution AutoencoderKLImpl::encode(const torch::Tensor& image, const nn::ForwardHooks* hooks) {

@@ -49,7 +49,7 @@ public:
   const AutoencoderKLConfig& config() const { return config_; }
   c10::ScalarType dtype() const { return decoder->conv_in->weight.scalar_type(); }
   torch::Device device() const { return decoder->conv_in->weight.device(); }
-  void setChannelsLast(bool on) { channelsLast_ = on; }
+  void setChannelsLast(bool on);
   bool channelsLast() const { return channelsLast_; }
 
   VaeEncoder encoder{nullptr};

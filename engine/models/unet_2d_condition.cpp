@@ -104,7 +104,12 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(UNet2DConditionConfig config,
   conv_out = register_module("conv_out", nn::Conv2d(c.blockOutChannels[0], c.outChannels, c.convOutKernel, 1,
                                                     (c.convOutKernel - 1) / 2, true, t));
   nn::assignModulePaths(*this);
-  channelsLast_ = !conv_in->weight.is_cuda();
+  setChannelsLast(!conv_in->weight.is_cuda());
+}
+
+void UNet2DConditionModelImpl::setChannelsLast(bool on) {
+  channelsLast_ = on;
+  nn::setConvWeightsMemoryFormat(*this, on ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous);
 }
 
 std::vector<std::pair<std::string, nn::Attention>> UNet2DConditionModelImpl::attentionModules() const {

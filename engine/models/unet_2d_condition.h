@@ -70,8 +70,9 @@ public:
   std::vector<std::pair<std::string, nn::Attention>> attentionModules() const;
 
   // Computes in channels-last memory format (faster convolutions and group norms on CPU, zero-copy
-  // entry/exit of the transformer blocks). On by default on CPU; the output is the same.
-  void setChannelsLast(bool on) { channelsLast_ = on; }
+  // entry/exit of the transformer blocks) and stores the 3×3 conv weights channels-last. On by
+  // default on CPU; the output is the same.
+  void setChannelsLast(bool on);
   bool channelsLast() const { return channelsLast_; }
 
   nn::Conv2d conv_in{nullptr}, conv_out{nullptr};

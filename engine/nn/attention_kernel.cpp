@@ -69,6 +69,64 @@ torch::Tensor autogradPath(const torch::Tensor& q, const torch::Tensor& k, const
   return mergeHeads(out.view({b, h, nq, dv}));
 }
 
+// a [m, k] @ b[n, k]ᵀ → [m, n] (contiguous) as a 1×1 convolution over channels-last views of the same
+// memory, which runs on oneDNN: for fp32 on CPU ~2× faster than OpenBLAS on attention's thin (k = 40-80)
+// products.
+torch::Tensor matmulNTViaConv(const torch::Tensor& a, const torch::Tensor& b) {
+  const int64_t m = a.size(0), k = a.size(1), n = b.size(0);
+  auto image = a.view({1, m, 1, k}).permute({0, 3, 1, 2});
+  auto y = at::conv2d(image, b.view({n, k, 1, 1}));  // [1, n, m, 1] channels-last
+  return y.permute({0, 2, 3, 1}).reshape({m, n});
+}
+
+// CPU without autograd: per (batch, head), larger query chunks, products on oneDNN.
+torch::Tensor onednnPath(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                         const AttentionKernelOptions& o) {
+  const int64_t b = q.size(0), h = q.size(1), nq = q.size(2), d = q.size(3), nk = k.size(2), dv = v.size(3);
+  const auto dtype = q.scalar_type();
+  const auto scoreType = o.upcastAttention ? at::kFloat : dtype;
+  const auto softmaxType = o.upcastSoftmax ? at::kFloat : scoreType;
+  auto opts = q.options();
+  auto qs = at::empty({b, h, nq, d}, opts.dtype(scoreType));
+  qs.copy_(q);
+  qs.mul_(o.scale);
+  auto kc = k.to(scoreType).contiguous();                // [B, H, Nk, D]
+  auto vt = at::empty({b, h, dv, nk}, opts.dtype(dtype));  // [B, H, Dv, Nk]
+  vt.copy_(v.transpose(2, 3));
+  const int64_t chunk = chunkLength(1, nq, nk, c10::elementSize(softmaxType), o.queryChunk);
+  auto probsBuf = at::empty({chunk * nk}, opts.dtype(softmaxType));
+  torch::Tensor softmaxInBuf, castBuf;
+  if (softmaxType != scoreType) softmaxInBuf = at::empty({chunk * nk}, opts.dtype(softmaxType));
+  if (softmaxType != dtype) castBuf = at::empty({chunk * nk}, opts.dtype(dtype));
+  auto out = at::empty({b, nq, h * dv}, opts.dtype(dtype));
+  auto outHeads = out.view({b, nq, h, dv});
+  for (int64_t bi = 0; bi < b; ++bi) {
+    for (int64_t hi = 0; hi < h; ++hi) {
+      auto qbh = qs[bi][hi];
+      auto kbh = kc[bi][hi];
+      auto vbh = vt[bi][hi];
+      for (int64_t s = 0; s < nq; s += chunk) {
+        const int64_t c = std::min(chunk, nq - s);
+        auto scores = matmulNTViaConv(qbh.narrow(0, s, c), kbh);  // [c, Nk]
+        if (softmaxInBuf.defined()) {
+          auto converted = softmaxInBuf.narrow(0, 0, c * nk).view({c, nk});
+          converted.copy_(scores);
+          scores = converted;
+        }
+        auto probs = probsBuf.narrow(0, 0, c * nk).view({c, nk});
+        at::_softmax_out(probs, scores, -1, false);
+        if (castBuf.defined()) {
+          auto cast = castBuf.narrow(0, 0, c * nk).view({c, nk});
+          cast.copy_(probs);
+          probs = cast;
+        }
+        outHeads.select(0, bi).narrow(0, s, c).select(1, hi).copy_(matmulNTViaConv(probs, vbh));
+      }
+    }
+  }
+  return out;
+}
+
 // Inference path: preallocated buffers, out= kernels, output written straight into merged layout.
 torch::Tensor bufferedPath(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                            const AttentionKernelOptions& o) {
@@ -154,7 +212,17 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
   if (options.allowSdpa && gUseSdpa.load()) return sdpaPath(q, k, v, options);
 #endif
   const bool needsGrad = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
-  return needsGrad ? autogradPath(q, k, v, options) : bufferedPath(q, k, v, options);
+  using Path = AttentionKernelOptions::Path;
+  if (needsGrad || options.path == Path::Autograd) return autogradPath(q, k, v, options);
+  const auto dt = q.scalar_type();
+  const bool oneDnnOk = (dt == at::kFloat || dt == at::kBFloat16) && k.scalar_type() == dt &&
+                        v.scalar_type() == dt && q.device().is_cpu() && at::hasMKLDNN();
+  if (options.path == Path::PerHeadOneDnn) {
+    if (!oneDnnOk) throw Error("attention: the per-head oneDNN path needs fp32 or bf16 CPU tensors and MKLDNN");
+    return onednnPath(q, k, v, options);
+  }
+  if (options.path == Path::Auto && oneDnnOk && dt == at::kFloat) return onednnPath(q, k, v, options);
+  return bufferedPath(q, k, v, options);
 }
 
 }  // namespace latentshop::nn

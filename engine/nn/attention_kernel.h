@@ -34,6 +34,12 @@ struct AttentionKernelOptions {
   bool upcastAttention = false;  // q·kᵀ and softmax in fp32 (SD 2.1's upcast_attention)
   bool upcastSoftmax = false;    // softmax in fp32 (the VAE's mid-block attention)
   int64_t queryChunk = 0;        // > 0: exact chunk length (tests); 0: from maxScoreBytes
+  // Which hand-written implementation (Auto picks; the others exist for tests and benchmarks):
+  // Batched = all heads per chunk through bmm (BLAS for fp32, oneDNN for bf16); PerHeadOneDnn = CPU
+  // fp32/bf16, per (batch, head) chunks through oneDNN 1×1 convolutions (Auto's choice for fp32 on
+  // CPU: ~1.8× less CPU than OpenBLAS here); Autograd = differentiable ops (forced when grads are needed).
+  enum class Path { Auto, Batched, PerHeadOneDnn, Autograd };
+  Path path = Path::Auto;
   bool allowSdpa = true;         // false forces the hand-written path
 };
 

@@ -19,6 +19,16 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) const {
   return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
 }
 
+void setConvWeightsMemoryFormat(torch::nn::Module& root, at::MemoryFormat format) {
+  torch::NoGradGuard noGrad;
+  std::vector<std::shared_ptr<torch::nn::Module>> all = root.modules(/*include_self=*/false);
+  for (const auto& m : all) {
+    auto conv = std::dynamic_pointer_cast<Conv2dImpl>(m);
+    if (!conv || conv->weight.size(2) * conv->weight.size(3) == 1) continue;
+    if (!conv->weight.is_contiguous(format)) conv->weight.set_data(conv->weight.contiguous(format));
+  }
+}
+
 GroupNormImpl::GroupNormImpl(int64_t groups_, int64_t channels, double eps_, const torch::TensorOptions& options)
     : groups(groups_), eps(eps_) {
   weight = registerEmptyParameter(*this, "weight", {channels}, options);
