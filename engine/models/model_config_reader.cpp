@@ -97,6 +97,7 @@ std::vector<int64_t> ConfigReader::integers(const std::string& key, const std::v
 std::vector<int64_t> ConfigReader::integerOrList(const std::string& key, int64_t fallback, std::size_t count,
                                                  const std::string& countName) const {
   if (!json_.contains(key) || json_.at(key).is_number()) return std::vector<int64_t>(count, integer(key, fallback));
+  if (!json_.at(key).is_array()) fail(key, "expected an integer or a list of integers, got " + json_.at(key).dump());
   auto list = integers(key, {});
   if (list.size() != count)
     fail(key, "has " + std::to_string(list.size()) + " entries but " + countName + " has " + std::to_string(count));
