@@ -11,7 +11,11 @@ torch::Tensor registerEmptyParameter(torch::nn::Module& module, const std::strin
 Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride_, int64_t padding_,
                        bool withBias, const torch::TensorOptions& options)
     : stride(stride_), padding(padding_) {
-  weight = registerEmptyParameter(*this, "weight", {out, in, kernel, kernel}, options);
+  // On CPU the models compute channels-last (see setConvWeightsMemoryFormat): allocate the 3×3 weights
+  // that way from the start instead of converting (and touching) them after construction.
+  const bool cpu = !options.has_device() || options.device().is_cpu();
+  const auto weightOptions = kernel > 1 && cpu ? options.memory_format(at::MemoryFormat::ChannelsLast) : options;
+  weight = registerEmptyParameter(*this, "weight", {out, in, kernel, kernel}, weightOptions);
   if (withBias) bias = registerEmptyParameter(*this, "bias", {out}, options);
 }
 
