@@ -8,9 +8,10 @@
 // Built against libtorch ≥ 2.0 (TORCH_VERSION_MAJOR), at::scaled_dot_product_attention is used
 // instead unless disabled in the settings (the hand-written path stays available and tested).
 //
-// Without autograd (InferenceMode/NoGradGuard, or inputs that need no grad) each chunk reuses two
-// preallocated buffers (scores, probabilities) through out= kernels: no page-faulting allocation per
-// chunk. With autograd the same chunking runs through differentiable ops.
+// Without autograd (InferenceMode/NoGradGuard, or inputs that need no grad) each chunk reuses
+// preallocated buffers through out= kernels: no page-faulting allocation per chunk. With autograd the
+// forward is the same and the backward recomputes the probabilities chunk by chunk (only q, k, v are
+// kept), so DragDiffusion's motion supervision and LoRA training stay within memory too.
 #pragma once
 #include <cstdint>
 
@@ -37,7 +38,8 @@ struct AttentionKernelOptions {
   // Which hand-written implementation (Auto picks; the others exist for tests and benchmarks):
   // Batched = all heads per chunk through bmm (BLAS for fp32, oneDNN for bf16); PerHeadOneDnn = CPU
   // fp32/bf16, per (batch, head) chunks through oneDNN 1×1 convolutions (Auto's choice for fp32 on
-  // CPU: ~1.8× less CPU than OpenBLAS here); Autograd = differentiable ops (forced when grads are needed).
+  // CPU: ~1.8× less CPU than OpenBLAS here); Autograd = plain differentiable ops keeping every
+  // chunk's probabilities (a reference; Auto uses the recomputing backward when grads are needed).
   enum class Path { Auto, Batched, PerHeadOneDnn, Autograd };
   Path path = Path::Auto;
   bool allowSdpa = true;         // false forces the hand-written path

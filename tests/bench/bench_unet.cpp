@@ -7,6 +7,8 @@
 //
 //   bench_unet [--dtype fp32|bf16|both] [--steps 3] [--batch 2] [--latent 64] [--tokens 77]
 //              [--channels-last 1] [--score-mb 16] [--threads N] [--profile trace.json]
+//   bench_unet --mode grad [--dtype fp32|bf16]: one DragDiffusion motion-supervision step instead
+//              (batch 1, forward with decoder features + backward to the latent), time and peak RSS.
 // Same configuration through diffusers: UNet2DConditionModel(sample_size=64, cross_attention_dim=768)
 // (SD 1.5's config), torch.randn latents [2,4,64,64], context [2,77,768], t = 500, torch.inference_mode().
 #include <cstdio>
@@ -76,6 +78,37 @@ void benchOne(c10::ScalarType dtype, const lsbench::Args& args) {
               threads, steps, lsbench::peakRssMiB(), rssSteady, lsbench::loadAverage().c_str());
 }
 
+// DragDiffusion's motion-supervision step: forward with the latent requiring grad (decoder features
+// and output), backward to the latent; batch 1. Weights frozen (no parameter grads).
+void benchGrad(c10::ScalarType dtype, const lsbench::Args& args) {
+  const int64_t latent = args.integer("latent", 64), tokens = args.integer("tokens", 77);
+  auto config = UNet2DConditionConfig::stableDiffusion15();
+  UNet2DConditionModel unet(config, torch::TensorOptions().dtype(dtype));
+  lsbench::fillRandom(*unet, 1234);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+  auto x = torch::randn({1, 4, latent, latent}, gen).to(dtype).requires_grad_(true);
+  auto context = torch::randn({1, tokens, 768}, gen).to(dtype);
+  std::printf("\n[grad mode: SD1.5 UNet, dtype %s, batch 1, latent %lldx%lld, forward with decoder features + "
+              "backward to the latent (DragDiffusion motion supervision), %d threads]\n",
+              dtypeName(dtype).c_str(), static_cast<long long>(latent), static_cast<long long>(latent),
+              at::get_num_threads());
+  lsbench::resetPeakRss();
+  const double rss0 = lsbench::rssMiB();
+  UNetForwardOptions options;
+  options.returnDecoderFeatures = true;
+  torch::Tensor loss;
+  auto fwd = lsbench::timed([&] {
+    auto out = unet->forward(x, 681, context, options);
+    loss = out.decoderFeatures[3].abs().mean() + out.sample.abs().mean();
+  });
+  const double peakAfterForward = lsbench::peakRssMiB();
+  auto bwd = lsbench::timed([&] { loss.backward(); });
+  std::printf("RESULT unet grad %s: forward %.2f s wall (%.2f CPU s), backward %.2f s wall (%.2f CPU s) | RSS before "
+              "%.0f MiB, peak after forward %.0f MiB, peak %.0f MiB | grad finite %d | load average %s\n",
+              dtypeName(dtype).c_str(), fwd.wall, fwd.cpu, bwd.wall, bwd.cpu, rss0, peakAfterForward,
+              lsbench::peakRssMiB(), int(x.grad().isfinite().all().item<bool>()), lsbench::loadAverage().c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,6 +120,10 @@ int main(int argc, char** argv) {
   nn::setAttentionKernelSettings(settings);
   const std::string which = args.get("dtype", "both");
   std::printf("bench_unet: libtorch %s, load average %s\n", TORCH_VERSION, lsbench::loadAverage().c_str());
+  if (args.get("mode", "step") == "grad") {
+    benchGrad(which == "bf16" ? torch::kBFloat16 : torch::kFloat, args);
+    return 0;
+  }
   if (which == "fp32" || which == "both") benchOne(torch::kFloat, args);
   if (which == "bf16" || which == "both") benchOne(torch::kBFloat16, args);
   return 0;
