@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/schedulers/ddim_scheduler.h"
 #include "engine/schedulers/dpm_solver_multistep_scheduler.h"
+#include "engine/schedulers/euler_ancestral_discrete_scheduler.h"
 #include "engine/schedulers/euler_discrete_scheduler.h"
 
 namespace latentshop {
@@ -14,12 +15,17 @@ std::unique_ptr<Scheduler> byClass(const std::string& cls, const nlohmann::json&
   if (cls == "EulerDiscreteScheduler") {
     return std::make_unique<EulerDiscreteScheduler>(EulerDiscreteSchedulerConfig::fromJson(config, source), source);
   }
+  if (cls == "EulerAncestralDiscreteScheduler") {
+    return std::make_unique<EulerAncestralDiscreteScheduler>(EulerAncestralDiscreteSchedulerConfig::fromJson(config, source),
+                                                             source);
+  }
   if (cls == "DPMSolverMultistepScheduler") {
     return std::make_unique<DPMSolverMultistepScheduler>(DPMSolverMultistepSchedulerConfig::fromJson(config, source), source);
   }
   throw fileError(source, "scheduler class " + cls +
                               " is not supported (supported: DDIMScheduler, EulerDiscreteScheduler, "
-                              "DPMSolverMultistepScheduler; choose ddim, euler or dpmpp2m instead)");
+                              "EulerAncestralDiscreteScheduler, DPMSolverMultistepScheduler; choose ddim, euler, "
+                              "euler-a or dpmpp2m instead)");
 }
 
 std::string classNameOf(const nlohmann::json& config, const std::string& source) {
@@ -39,6 +45,7 @@ std::string schedulerClassForChoice(const std::string& choice) {
   if (choice.empty() || choice == "default") return "";
   if (choice == "ddim") return "DDIMScheduler";
   if (choice == "euler" || choice == "euler-karras") return "EulerDiscreteScheduler";
+  if (choice == "euler-a") return "EulerAncestralDiscreteScheduler";
   if (choice == "dpmpp2m" || choice == "dpmpp2m-karras") return "DPMSolverMultistepScheduler";
   std::string list;
   for (const auto& c : schedulerChoices()) list += (list.empty() ? "" : ", ") + c.id;
@@ -70,6 +77,7 @@ const std::vector<SchedulerChoice>& schedulerChoices() {
       {"ddim", "DDIM"},
       {"euler", "Euler"},
       {"euler-karras", "Euler Karras"},
+      {"euler-a", "Euler a (ancestral)"},
       {"dpmpp2m", "DPM++ 2M"},
       {"dpmpp2m-karras", "DPM++ 2M Karras"},
   };

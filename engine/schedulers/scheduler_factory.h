@@ -20,12 +20,13 @@
 
 namespace latentshop {
 
-// "DDIMScheduler", "EulerDiscreteScheduler" or "DPMSolverMultistepScheduler" from `_class_name`.
+// "DDIMScheduler", "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler" or
+// "DPMSolverMultistepScheduler" from `_class_name`.
 // Throws Error("<source>: scheduler class X is not supported (...)") for other classes (e.g. the
 // PNDMScheduler of SD 1.5 folders: pick a choice instead) and when `_class_name` is missing.
 std::unique_ptr<Scheduler> makeScheduler(const nlohmann::json& config, const std::string& source = "scheduler_config.json");
 
-// `choice`: "ddim", "euler", "euler-karras", "dpmpp2m", "dpmpp2m-karras", or "" / "default" for
+// `choice`: "ddim", "euler", "euler-karras", "euler-a", "dpmpp2m", "dpmpp2m-karras", or "" / "default" for
 // the config's own class. `overrides` (keys in diffusers' names) are applied last, like
 // from_config's keyword arguments. Throws Error naming the choice when it is unknown.
 std::unique_ptr<Scheduler> makeScheduler(const nlohmann::json& config, const std::string& choice,

@@ -106,7 +106,7 @@ private Q_SLOTS:
 
     const auto unknown = errorOf([&] { makeScheduler(pndm, "lms", nullptr); });
     QVERIFY2(contains(unknown, "'lms'") && contains(unknown, "dpmpp2m-karras"), unknown.c_str());
-    QCOMPARE(schedulerChoices().size(), std::size_t{5});
+    QCOMPARE(schedulerChoices().size(), std::size_t{6});
   }
 
   void lenientJsonAndFaults() {

@@ -1,0 +1,64 @@
+#include "app/cli/sd_cli_support.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/core/error.h"
+#include "engine/io/image_io.h"
+#include "engine/io/png_parameters.h"
+#include "engine/io/png_text_codec.h"
+#include "engine/runtime/model_cache.h"
+
+namespace latentshop::cli {
+
+void runWithContext(const std::function<void(JobContext&)>& fn) {
+  CancelToken token;
+  ModelCache cache;
+  const bool tty = isatty(fileno(stderr)) != 0;
+  JobCallbacks callbacks;
+  callbacks.onProgress = [tty](JobId, const JobProgress& p) {
+    std::string line = p.stage;
+    if (p.total > 0) line += " " + std::to_string(p.step) + "/" + std::to_string(p.total);
+    if (p.etaSeconds >= 0) line += ", " + std::to_string(static_cast<int>(p.etaSeconds + 0.5)) + " s left";
+    if (tty) {
+      std::fprintf(stderr, "\r%-60s", line.c_str());
+      if (p.total > 0 && p.step == p.total) std::fputc('\n', stderr);
+      std::fflush(stderr);
+    } else {
+      spdlog::debug("{}", line);
+    }
+  };
+  JobContext context(1, token, cache, callbacks);
+  fn(context);
+}
+
+void requireWritableImage(const std::string& path) {
+  if (!isWritableImagePath(path))
+    throw fileError(path, "unknown image extension (use .png, .jpg, .jpeg, .webp, .bmp, .tif or .tiff)");
+}
+
+void writeSdOutputs(const SdOutputs& o, const cv::Mat& composite, const nlohmann::json& params, const EditRecord& edit) {
+  std::string ext = std::filesystem::path(o.out).extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".png") {
+    PngEncodeOptions options;
+    options.text = parameterTextChunks(params);
+    writePngFile(o.out, composite, options);
+  } else {
+    writeImage(o.out, composite);
+  }
+  if (!o.json.empty()) {
+    std::ofstream f(o.json);
+    if (!f) throw fileError(o.json, "cannot be written");
+    f << params.dump(2) << "\n";
+    if (!f) throw fileError(o.json, "write failed");
+  }
+  if (!o.project.empty()) saveEditProject(o.project, edit);
+}
+
+}  // namespace latentshop::cli

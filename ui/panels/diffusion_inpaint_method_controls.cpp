@@ -1,0 +1,66 @@
+#include "ui/panels/diffusion_inpaint_method_controls.h"
+
+#include <random>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QRegularExpressionValidator>
+#include <QToolButton>
+
+#include "engine/pipelines/sd_model_check.h"
+
+namespace latentshop::ui {
+
+SeedEdit::SeedEdit(QWidget* parent) : QWidget(parent) {
+  auto* row = new QHBoxLayout(this);
+  row->setContentsMargins(0, 0, 0, 0);
+  row->setSpacing(4);
+  field_ = new QLineEdit(this);
+  field_->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,10}")), field_));
+  field_->setToolTip(tr("Same seed and settings give the same result"));
+  field_->setText(QStringLiteral("0"));
+  dice_ = new QToolButton(this);
+  dice_->setText(QStringLiteral("\u2684"));  // die face
+  dice_->setToolTip(tr("New random seed"));
+  eachRun_ = new QCheckBox(tr("New each run"), this);
+  eachRun_->setToolTip(tr("Draw a new seed for every run (the seed used is shown and stored with the result)"));
+  row->addWidget(field_, 1);
+  row->addWidget(dice_);
+  row->addWidget(eachRun_);
+  connect(dice_, &QToolButton::clicked, this, &SeedEdit::randomise);
+}
+
+uint64_t SeedEdit::seed() const { return field_->text().toULongLong() & 0xffffffffULL; }
+void SeedEdit::setSeed(uint64_t seed) { field_->setText(QString::number(seed & 0xffffffffULL)); }
+bool SeedEdit::newSeedEachRun() const { return eachRun_->isChecked(); }
+void SeedEdit::setNewSeedEachRun(bool on) { eachRun_->setChecked(on); }
+
+void SeedEdit::randomise() {
+  static std::mt19937_64 engine{std::random_device{}()};
+  setSeed(engine() & 0xffffffffULL);
+}
+
+uint64_t SeedEdit::seedForRun() {
+  if (newSeedEachRun()) randomise();
+  return seed();
+}
+
+QComboBox* makeSchedulerCombo(QWidget* parent) {
+  auto* combo = new QComboBox(parent);
+  for (const auto& [id, label] : latentshop::sdSchedulerChoices())
+    combo->addItem(QString::fromStdString(label), QString::fromStdString(id));
+  combo->setToolTip(QObject::tr("How the noise is removed step by step; \"Model default\" uses the model's own "
+                                "scheduler (DPM++ 2M when that one is not available)"));
+  return combo;
+}
+
+std::string schedulerOf(const QComboBox* combo) { return combo->currentData().toString().toStdString(); }
+
+void setScheduler(QComboBox* combo, const std::string& id) {
+  const int i = combo->findData(QString::fromStdString(id));
+  combo->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+}  // namespace latentshop::ui

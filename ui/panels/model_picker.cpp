@@ -1,0 +1,126 @@
+#include "ui/panels/model_picker.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QTextDocument>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "ui/panels/job_progress_widget.h"
+#include "ui/panels/model_settings.h"
+
+namespace latentshop::ui {
+
+namespace {
+
+QString shortName(const QString& path) {
+  const QFileInfo fi(path);
+  return fi.fileName().isEmpty() ? path : fi.fileName();
+}
+
+}  // namespace
+
+ModelPicker::ModelPicker(ModelSettings* settings, QWidget* parent) : QWidget(parent), settings_(settings) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(4);
+  auto* row = new QHBoxLayout;
+  row->setSpacing(4);
+  list_ = new QComboBox(this);
+  list_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  list_->setMinimumContentsLength(12);
+  list_->setToolTip(tr("The Stable Diffusion model this tool uses"));
+  folder_ = new QToolButton(this);
+  folder_->setText(tr("Folder\u2026"));
+  folder_->setToolTip(tr("Choose a diffusers model folder (with model_index.json)"));
+  file_ = new QToolButton(this);
+  file_->setText(tr("File\u2026"));
+  file_->setToolTip(tr("Choose a single-file SD 1.x checkpoint (.safetensors)"));
+  row->addWidget(list_, 1);
+  row->addWidget(folder_);
+  row->addWidget(file_);
+  status_ = new QLabel(this);
+  status_->setWordWrap(true);
+  status_->setTextFormat(Qt::RichText);
+  status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  load_ = new QPushButton(tr("Load model"), this);
+  load_->setToolTip(tr("Load the model now, so the first edit starts at once (it is loaded on first use otherwise)"));
+  progress_ = new JobProgressWidget(this);
+  layout->addLayout(row);
+  layout->addWidget(status_);
+  layout->addWidget(load_);
+  layout->addWidget(progress_);
+
+  connect(list_, &QComboBox::activated, this, [this](int index) {
+    const QString path = list_->itemData(index).toString();
+    if (!path.isEmpty() && path != settings_->modelPath()) settings_->setModelPath(path);
+  });
+  connect(folder_, &QToolButton::clicked, this, &ModelPicker::chooseFolder);
+  connect(file_, &QToolButton::clicked, this, &ModelPicker::chooseFile);
+  connect(load_, &QPushButton::clicked, this, &ModelPicker::loadRequested);
+  connect(settings_, &ModelSettings::modelChanged, this, &ModelPicker::refresh);
+  refresh();
+}
+
+QString ModelPicker::statusText() const {
+  QTextDocument doc;
+  doc.setHtml(status_->text());
+  return doc.toPlainText();
+}
+
+void ModelPicker::setBusy(bool busy) {
+  busy_ = busy;
+  refresh();
+}
+
+void ModelPicker::refresh() {
+  const QString current = settings_->modelPath();
+  list_->clear();
+  QStringList paths;
+  if (!current.isEmpty()) paths << current;
+  for (const QString& p : ModelSettings::recentModels() + ModelSettings::modelsInFolder(ModelSettings::defaultModelsFolder()))
+    if (!paths.contains(p)) paths << p;
+  if (paths.isEmpty()) list_->addItem(tr("(no model)"), QString());
+  for (const QString& p : paths) {
+    list_->addItem(shortName(p), p);
+    list_->setItemData(list_->count() - 1, p, Qt::ToolTipRole);
+  }
+  list_->setCurrentIndex(0);
+  list_->setToolTip(current.isEmpty() ? tr("No model chosen") : current);
+
+  QString html;
+  if (current.isEmpty()) {
+    html = settings_->validationMessage();  // the help text (rich)
+  } else if (settings_->isChecking()) {
+    html = tr("Checking\u2026");
+  } else if (settings_->isValid()) {
+    html = QStringLiteral("\u2714 ") +
+           QString::fromStdString(latentshop::describeKind(settings_->kind().toStdString())).toHtmlEscaped();
+  } else {
+    html = QStringLiteral("<b>\u2718</b> ") + settings_->validationMessage().toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+  }
+  status_->setText(html);
+  list_->setEnabled(!busy_);
+  folder_->setEnabled(!busy_);
+  file_->setEnabled(!busy_);
+  load_->setEnabled(!busy_ && settings_->isValid());
+}
+
+void ModelPicker::chooseFolder() {
+  const QString start = settings_->modelPath().isEmpty() ? ModelSettings::defaultModelsFolder() : settings_->modelPath();
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a diffusers model folder"), start);
+  if (!dir.isEmpty()) settings_->setModelPath(dir);
+}
+
+void ModelPicker::chooseFile() {
+  const QString start = settings_->modelPath().isEmpty() ? ModelSettings::defaultModelsFolder() : QFileInfo(settings_->modelPath()).path();
+  const QString file = QFileDialog::getOpenFileName(this, tr("Choose an SD 1.x checkpoint"), start,
+                                                    tr("Safetensors checkpoints (*.safetensors)"));
+  if (!file.isEmpty()) settings_->setModelPath(file);
+}
+
+}  // namespace latentshop::ui

@@ -1,0 +1,140 @@
+#include "ui/panels/model_settings.h"
+
+#include <memory>
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QThread>
+
+namespace latentshop::ui {
+
+namespace {
+
+constexpr int kMaxRecent = 10;
+
+QString key(latentshop::SdTool tool) {
+  return QStringLiteral("models/%1/path").arg(QString::fromLatin1(latentshop::toString(tool)));
+}
+
+}  // namespace
+
+ModelSettings::ModelSettings(latentshop::SdTool tool, QObject* parent) : QObject(parent), tool_(tool) {
+  path_ = QSettings().value(key(tool_)).toString();
+  startCheck();
+}
+
+ModelSettings::~ModelSettings() {
+  // Checks read files only; they finish quickly. Their threads are children: wait, then they go.
+  for (QThread* t : findChildren<QThread*>()) t->wait();
+}
+
+latentshop::SdModelRef ModelSettings::modelRef() const {
+  latentshop::SdModelRef ref;
+  ref.path = path_.toStdString();
+  ref.dtype = computeDtype().toStdString();
+  return ref;
+}
+
+QStringList ModelSettings::recentModels() { return QSettings().value(QStringLiteral("models/recent")).toStringList(); }
+
+QString ModelSettings::defaultModelsFolder() {
+  return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+      .filePath(QStringLiteral("latentshop/models"));
+}
+
+QStringList ModelSettings::modelsInFolder(const QString& folder) {
+  QStringList out;
+  const QDir dir(folder);
+  if (!dir.exists()) return out;
+  for (const QFileInfo& fi : dir.entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot, QDir::Name)) {
+    if (fi.isDir() && QFileInfo::exists(QDir(fi.filePath()).filePath(QStringLiteral("model_index.json")))) {
+      out << fi.absoluteFilePath();
+    } else if (fi.isFile() && fi.suffix().compare(QStringLiteral("safetensors"), Qt::CaseInsensitive) == 0) {
+      out << fi.absoluteFilePath();
+    }
+  }
+  return out;
+}
+
+QString ModelSettings::noModelHelp() {
+  return QCoreApplication::translate(
+             "ModelSettings",
+             "No model chosen. Latentshop downloads nothing itself: put a diffusers folder or a single-file "
+             ".safetensors SD 1.x checkpoint in %1 (or anywhere) and choose it here. On a machine with network "
+             "access, <code>python3 models/fetch_model.py --list</code> shows the known checkpoints and "
+             "<code>python3 models/fetch_model.py sd15-inpainting</code> fetches one; models/README.md explains "
+             "the details.")
+      .arg(defaultModelsFolder().toHtmlEscaped());
+}
+
+QString ModelSettings::taesdPath() { return QSettings().value(QStringLiteral("models/taesd")).toString(); }
+void ModelSettings::setTaesdPath(const QString& path) { QSettings().setValue(QStringLiteral("models/taesd"), path); }
+QString ModelSettings::computeDtype() { return QSettings().value(QStringLiteral("models/dtype")).toString(); }
+void ModelSettings::setComputeDtype(const QString& dtype) { QSettings().setValue(QStringLiteral("models/dtype"), dtype); }
+
+void ModelSettings::setModelPath(const QString& path) {
+  const QString clean = path.isEmpty() ? QString() : QDir::cleanPath(path);
+  QSettings s;
+  s.setValue(key(tool_), clean);
+  if (!clean.isEmpty()) {
+    QStringList recent = recentModels();
+    recent.removeAll(clean);
+    recent.prepend(clean);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    s.setValue(QStringLiteral("models/recent"), recent);
+  }
+  if (clean == path_ && valid_) return;  // already checked and usable
+  path_ = clean;
+  startCheck();
+}
+
+void ModelSettings::recheck() { startCheck(); }
+
+void ModelSettings::startCheck() {
+  const quint64 generation = ++generation_;
+  kind_.clear();
+  valid_ = false;
+  if (path_.isEmpty()) {
+    checking_ = false;
+    message_ = noModelHelp();
+    Q_EMIT modelChanged();
+    return;
+  }
+  checking_ = true;
+  message_ = tr("Checking %1\u2026").arg(path_);
+  Q_EMIT modelChanged();
+  auto result = std::make_shared<latentshop::SdModelCheck>();
+  const latentshop::SdModelRef ref = modelRef();
+  QThread* thread = QThread::create([ref, result] { *result = latentshop::checkStableDiffusionModel(ref); });
+  thread->setParent(this);
+  connect(thread, &QThread::finished, this, [this, generation, result] { applyCheck(generation, *result); });
+  connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+  thread->start();
+}
+
+void ModelSettings::applyCheck(quint64 generation, const latentshop::SdModelCheck& check) {
+  if (generation != generation_) return;  // a newer choice is being checked
+  checking_ = false;
+  kind_ = QString::fromStdString(check.kind);
+  if (!check.ok) {
+    valid_ = false;
+    message_ = QString::fromStdString(check.message);
+  } else {
+    const std::string problem = latentshop::kindProblem(tool_, check.kind, path_.toStdString());
+    valid_ = problem.empty();
+    message_ = QString::fromStdString(problem);
+  }
+  Q_EMIT modelChanged();
+}
+
+bool ModelSettings::waitForCheck(int timeoutMs) {
+  QDeadlineTimer deadline(timeoutMs);
+  while (checking_ && !deadline.hasExpired()) QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
+  return !checking_;
+}
+
+}  // namespace latentshop::ui
