@@ -54,7 +54,6 @@ InstructDenoiseOutput runInstructDenoise(const StableDiffusionModel& model, Sche
     latents = sdloop::drawOrGiven(in.noiseLatents, generator, shape, opts, "initial noise") * scheduler.initNoiseSigma();
   }
 
-  const bool sigmaSpace = scheduler.sigmas().defined();
   const int total = static_cast<int>(timesteps.size(0));
   std::vector<torch::Tensor> perStep, unetIn, unetOut;
   for (int i = 0; i < total; ++i) {
@@ -66,17 +65,10 @@ InstructDenoiseOutput runInstructDenoise(const StableDiffusionModel& model, Sche
       unetIn.push_back(modelInput.to(torch::kFloat32).cpu());
       unetOut.push_back(eps.to(torch::kFloat32).cpu());
     }
-    torch::Tensor sigma;
-    if (sigmaSpace) {
-      const auto index = (timesteps == t).nonzero()[0][0].item<int64_t>();
-      sigma = scheduler.sigmas()[index];
-      eps = expanded - sigma * eps;
-    }
     if (cfg) {
       const auto parts = eps.chunk(3);  // text, image-only, uncond
       eps = parts[2] + in.guidanceScale * (parts[0] - parts[1]) + in.imageGuidanceScale * (parts[1] - parts[2]);
     }
-    if (sigmaSpace) eps = (eps - latents) / (-sigma);
     const auto step = scheduler.step(eps, t, latents, sdloop::stepOptions(in.eta, generator));
     latents = step.prevSample;
     perStep.push_back(latents.to(torch::kFloat32).cpu());

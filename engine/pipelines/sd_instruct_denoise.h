@@ -7,8 +7,8 @@
 //    with embeddings [prompt, negative, negative] and image latents [img, img, 0];
 //    ε = ε_u + s_t·(ε_text − ε_img) + s_i·(ε_img − ε_u);
 //  - UNet input = scale_model_input(latents ×3) ‖ image latents (8 channels);
-//  - schedulers with sigmas (Euler, Euler a, DPM++) take the guidance on x0 = x − σ·ε and back, as
-//    the reference's "karras style" hack does (numerically the same combination);
+//  - the guided ε goes to scheduler.step for every scheduler (0.26.3 no longer has the older
+//    "sigma space" hack, which was the same linear combination taken on x0);
 //  - latents = noise · init_noise_sigma (noise = `latents` when given, else the generator's first
 //    draw); the scheduler's own draws (Euler a) follow from the same generator.
 #pragma once

@@ -15,7 +15,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "sd_tiny_model.h"
+#include "engine/sd_tiny_model.h"
 #include "support/test_paths.h"
 #include "engine/core/threads.h"
 #include "engine/io/image_io.h"

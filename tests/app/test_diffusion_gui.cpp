@@ -17,7 +17,7 @@
 #include <QStandardPaths>
 #include <QUndoStack>
 
-#include "sd_tiny_model.h"
+#include "engine/sd_tiny_model.h"
 #include "app/gui/diffusion_tools.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/main_window.h"
