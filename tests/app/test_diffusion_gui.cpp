@@ -27,6 +27,7 @@
 #include "ui/document/document.h"
 #include "ui/document/mask_image.h"
 #include "ui/panels/diffusion_inpaint_method.h"
+#include "ui/panels/diffusion_inpaint_method_controls.h"
 #include "ui/panels/inpaint_panel.h"
 #include "ui/panels/instruct_panel.h"
 #include "ui/panels/job_progress_widget.h"

@@ -12,7 +12,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 
-#include "sd_tiny_model.h"
+#include "engine/sd_tiny_model.h"
 #include "support/test_paths.h"
 #include "ui/panels/model_picker.h"
 #include "ui/panels/model_settings.h"
