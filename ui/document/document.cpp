@@ -345,6 +345,14 @@ Layer Document::takeLayerNoUndo(int index) {
   return l;
 }
 
+void Document::moveLayerNoUndo(int from, int to) {
+  if (from == to || from < 0 || to < 0 || from >= layers_.size() || to >= layers_.size()) return;
+  layers_.move(from, to);
+  Q_EMIT layersChanged();
+  const Layer& l = layers_[to];
+  if (l.isPixelLayer() && l.visible) Q_EMIT contentChanged(l.bounds() & rect());
+}
+
 void Document::replaceLayerNoUndo(int index, const Layer& layer) {
   const QRect old = layers_[index].bounds();
   layers_[index] = layer;

@@ -160,6 +160,7 @@ public:
   LayerId nextLayerId();
   void insertLayerNoUndo(int index, const Layer& layer);
   Layer takeLayerNoUndo(int index);
+  void moveLayerNoUndo(int from, int to);  // one layersChanged, so views see a move
   void replaceLayerNoUndo(int index, const Layer& layer);  // same id; emits the right signals
   void writeMaskNoUndo(const QPoint& topLeft, const QImage& pixels);
   void writeOriginalNoUndo(const QPoint& topLeft, const QImage& pixels);  // same format as original()

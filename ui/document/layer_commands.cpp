@@ -48,10 +48,7 @@ MoveLayerCommand::MoveLayerCommand(Document* doc, LayerId id, int from, int to, 
                                    QUndoCommand* parent)
     : QUndoCommand(text, parent), doc_(doc), id_(id), from_(from), to_(to) {}
 
-void MoveLayerCommand::move(int from, int to) {
-  Layer l = doc_->takeLayerNoUndo(from);
-  doc_->insertLayerNoUndo(to, l);
-}
+void MoveLayerCommand::move(int from, int to) { doc_->moveLayerNoUndo(from, to); }
 
 void MoveLayerCommand::redo() { move(from_, to_); }
 void MoveLayerCommand::undo() { move(to_, from_); }

@@ -1,6 +1,7 @@
 #include "ui/panels/layer_item_delegate.h"
 
 #include <QAbstractItemView>
+#include <QKeyEvent>
 #include <QApplication>
 #include <QMouseEvent>
 #include <QPainter>
@@ -114,16 +115,30 @@ void LayerItemDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, c
 
 bool LayerItemDelegate::editorEvent(QEvent* event, QAbstractItemModel* model, const QStyleOptionViewItem& option,
                                     const QModelIndex& index) {
-  if ((event->type() == QEvent::MouseButtonPress || event->type() == QEvent::MouseButtonDblClick) &&
-      (index.flags() & Qt::ItemIsUserCheckable)) {
-    auto* me = static_cast<QMouseEvent*>(event);
-    if (me->button() == Qt::LeftButton && eyeRect(option.rect).contains(me->position().toPoint())) {
-      const bool visible = index.data(Qt::CheckStateRole).toInt() == Qt::Checked;
-      model->setData(index, visible ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
-      return true;  // the click toggles the eye only: it does not select or start a drag
+  if (!(index.flags() & Qt::ItemIsUserCheckable)) return false;
+  const auto toggle = [&] {
+    const bool visible = index.data(Qt::CheckStateRole).toInt() == Qt::Checked;
+    model->setData(index, visible ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
+  };
+  switch (event->type()) {
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonRelease:
+    case QEvent::MouseButtonDblClick: {
+      auto* me = static_cast<QMouseEvent*>(event);
+      if (me->button() != Qt::LeftButton || !eyeRect(option.rect).contains(me->position().toPoint())) return false;
+      // The press toggles the eye; its release and a double click end there too, so a click on the
+      // eye neither selects the row nor starts a drag or a rename.
+      if (event->type() == QEvent::MouseButtonPress) toggle();
+      return true;
     }
+    case QEvent::KeyPress: {
+      const int key = static_cast<QKeyEvent*>(event)->key();
+      if (key != Qt::Key_Space && key != Qt::Key_Select) return false;
+      toggle();
+      return true;
+    }
+    default: return false;
   }
-  return QStyledItemDelegate::editorEvent(event, model, option, index);
 }
 
 void LayerItemDelegate::updateEditorGeometry(QWidget* editor, const QStyleOptionViewItem& option, const QModelIndex&) const {

@@ -43,10 +43,12 @@ void LayersModel::setDocument(Document* doc) {
   if (doc_) {
     connect(doc_, &Document::layersChanged, this, &LayersModel::sync);
     connect(doc_, &Document::documentReset, this, [this] {
+      ++updating_;
       beginResetModel();
       ids_ = currentIds();
       thumbs_.clear();
       endResetModel();
+      --updating_;
     });
     // The original's pixels change only by merging down, which also changes the layers.
     connect(doc_, &QObject::destroyed, this, [this] {
@@ -65,6 +67,12 @@ QList<LayerId> LayersModel::currentIds() const {
 }
 
 void LayersModel::sync() {
+  ++updating_;
+  syncRows();
+  --updating_;
+}
+
+void LayersModel::syncRows() {
   const QList<LayerId> next = currentIds();
   const QList<LayerId>& prev = ids_;
   const auto refreshAll = [this] {

@@ -60,9 +60,13 @@ public:
   // kThumbnailSize * devicePixelRatio (cached until the layer's pixels change).
   QImage thumbnail(int row, double devicePixelRatio = 1.0) const;
   int thumbnailsRendered() const { return thumbnailsRendered_; }
+  // True while the model follows a document change (views move their current row then; that is
+  // not the user selecting a layer).
+  bool isUpdating() const { return updating_ > 0; }
 
 private:
   void sync();
+  void syncRows();
   QList<LayerId> currentIds() const;
   // The layer index a layer dropped before `row` ends at, when it came from `fromRow`.
   int targetIndexFor(int fromRow, int row) const;
@@ -75,6 +79,7 @@ private:
   };
   mutable QHash<quint64, Thumb> thumbs_;  // by (LayerId, device pixel ratio)
   mutable int thumbnailsRendered_ = 0;
+  int updating_ = 0;
 };
 
 }  // namespace latentshop::ui

@@ -104,7 +104,7 @@ LayersPanel::LayersPanel(QWidget* parent) : QWidget(parent), model_(new LayersMo
   connect(delete_, &QToolButton::clicked, this, &LayersPanel::deleteSelected);
   connect(view_, &QListView::customContextMenuRequested, this, &LayersPanel::showContextMenu);
   connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-    if (syncing_ || !doc_ || !current.isValid()) return;
+    if (syncing_ || model_->isUpdating() || !doc_ || !current.isValid()) return;
     doc_->selectLayer(model_->layerIdAt(current.row()));
   });
   connect(opacity_, &QSlider::valueChanged, this, [this](int v) {
