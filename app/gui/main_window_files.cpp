@@ -51,7 +51,7 @@ QString openFilter() {
   return QObject::tr("Images and projects (%1);;Latentshop projects (*.ora);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
 }
 
-const char* kInpaintMethodKey = "inpaint_method";  // DocumentInfo::extra: the method last used
+const char* kInpaintMethodKey = "inpaint_method";  // DocumentInfo::extra: the method last run (runInpaint)
 
 }  // namespace
 
@@ -146,7 +146,6 @@ void MainWindow::applyLoaded(const QString& path, LoadedDocument& loaded) {
 
 void MainWindow::saveProjectInBackground(const QString& path) {
   if (doc_->isNull()) return;
-  if (InpaintMethod* m = inpaint_->currentMethod()) doc_->setExtra(QString::fromLatin1(kInpaintMethodKey), m->id());
   const DocumentContent snapshot = doc_->snapshot();
   const quint64 revision = doc_->revision();
   const quint64 generation = generation_;
@@ -161,7 +160,6 @@ bool MainWindow::saveProject(const QString& path, QString* error) {
     if (error) *error = tr("There is no image to save.");
     return false;
   }
-  if (InpaintMethod* m = inpaint_->currentMethod()) doc_->setExtra(QString::fromLatin1(kInpaintMethodKey), m->id());
   const DocumentContent snapshot = doc_->snapshot();
   const quint64 revision = doc_->revision();
   QString result;

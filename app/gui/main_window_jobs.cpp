@@ -49,6 +49,8 @@ JobId MainWindow::runInpaint() {
     showError(tr("Cannot run %1").arg(method->displayName()), QString::fromStdString(e.what()));
     return 0;
   }
+  // The project remembers the method last used, so reopening it selects the method again.
+  doc_->setExtra(QStringLiteral("inpaint_method"), method->id());
   return runDocumentJob(std::move(spec), inpaint_->progress());
 }
 

@@ -11,6 +11,7 @@
 #include "ui/document/background_tasks.h"
 #include "ui/document/document.h"
 #include "ui/document/document_files.h"
+#include "ui/panels/inpaint_panel.h"
 #include "ui/panels/recovery_dialog.h"
 
 namespace latentshop::ui {
@@ -127,8 +128,10 @@ bool MainWindow::restoreRecovery(const RecoveryEntry& entry, QString* error) {
   canvas_->clearPreview();
   canvas_->setComparing(false);
   resultMessages_.clear();
+  const QString method = loaded.content.info.extra.value(QStringLiteral("inpaint_method")).toString();
   doc_->reset(loaded.content, entry.originalPath);
   loaded.content = DocumentContent();
+  if (!method.isEmpty()) inpaint_->setCurrentMethod(method);
   // From now on this window's autosave writes to the restored slot's files, so the work stays
   // recoverable until it is saved.
   recovery_->adopt(entry);
