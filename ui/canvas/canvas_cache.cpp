@@ -48,7 +48,7 @@ void CanvasCache::rebuild() {
   QImage mask = doc_->mask().copy();
   mask.reinterpretAsFormat(QImage::Format_Alpha8);
   mask_.reset(mask);
-  maskExtent_ = nonZeroBounds(doc_->mask());
+  maskExtent_ = anyNonZero(doc_->mask()) ? nonZeroBounds(doc_->mask()) : QRect();
 }
 
 void CanvasCache::updateComposite(const QRect& region) {
