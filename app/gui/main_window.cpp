@@ -364,7 +364,7 @@ void MainWindow::buildDocks() {
   QDockWidget* historyDock = addDockPanel(historyPanel_, tr("History"), Qt::LeftDockWidgetArea);
   splitDockWidget(layersDock, historyDock, Qt::Vertical);
   resizeDocks({layersDock}, {270}, Qt::Horizontal);
-  resizeDocks({layersDock, historyDock}, {600, 260}, Qt::Vertical);
+  resizeDocks({layersDock, historyDock}, {540, 320}, Qt::Vertical);
 }
 
 void MainWindow::buildStatusBar() {

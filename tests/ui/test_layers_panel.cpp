@@ -162,7 +162,8 @@ private Q_SLOTS:
     QCOMPARE(view->currentIndex().row(), 0);
     doc_->selectLayer(b_);
     QCOMPARE(view->currentIndex().row(), 1);
-    QCOMPARE(panel_->details()->toPlainText().contains(QStringLiteral("classical.telea")), true);
+    QVERIFY(panel_->details()->toPlainText().contains(QStringLiteral("method: classical.telea")));
+    QVERIFY(panel_->details()->toPlainText().contains(QStringLiteral("grow_px: 4")));
     QCOMPARE(panel_->opacitySlider()->value(), 100);
     panel_->opacitySlider()->setValue(40);
     QCOMPARE(doc_->layer(b_)->opacity, 0.4);

@@ -287,7 +287,16 @@ QImage LayersModel::thumbnail(int row, double dpr) const {
       src = image.scaled(target * 4, Qt::IgnoreAspectRatio, Qt::FastTransformation);
     const QImage scaled = src.scaled(target, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
     QPainter p(&thumb);
-    p.drawImage(QPointF(offset.x() * scale, offset.y() * scale), scaled);
+    const QPointF at(offset.x() * scale, offset.y() * scale);
+    p.drawImage(at, scaled);
+    // A patch too small to see at this size gets an outline, so the thumbnail still says where.
+    if (!original && (scaled.width() < 6 * dpr || scaled.height() < 6 * dpr)) {
+      const QSizeF s(std::max(6.0 * dpr, double(scaled.width())), std::max(6.0 * dpr, double(scaled.height())));
+      const QRectF box(at + QPointF(scaled.width() / 2.0, scaled.height() / 2.0) - QPointF(s.width() / 2, s.height() / 2), s);
+      p.setRenderHint(QPainter::Antialiasing);
+      p.setPen(QPen(QColor(240, 170, 40), 1.2 * dpr));
+      p.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5));
+    }
   }
   thumb.setDevicePixelRatio(dpr);
   ++thumbnailsRendered_;

@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QKeyEvent>
 #include <QLabel>
@@ -26,6 +27,31 @@
 #include "ui/widgets/icons.h"
 
 namespace latentshop::ui {
+
+namespace {
+
+// One "key: value" line per parameter (strings bare, numbers as they are, lists and objects as
+// compact JSON): easier to read in a narrow pane than indented JSON. Copy gives the JSON itself.
+QString readableParams(const QJsonObject& params) {
+  QStringList lines;
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const QJsonValue v = it.value();
+    QString text;
+    if (v.isString()) {
+      text = v.toString();
+    } else if (v.isArray()) {
+      text = QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+    } else if (v.isObject()) {
+      text = QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    } else {
+      text = QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+    }
+    lines << QStringLiteral("%1: %2").arg(it.key(), text);
+  }
+  return lines.join(QLatin1Char('\n'));
+}
+
+}  // namespace
 
 LayersPanel::LayersPanel(QWidget* parent) : QWidget(parent), model_(new LayersModel(this)) {
   auto* layout = new QVBoxLayout(this);
@@ -92,7 +118,8 @@ LayersPanel::LayersPanel(QWidget* parent) : QWidget(parent), model_(new LayersMo
   QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
   mono.setPointSizeF(std::max(7.0, font().pointSizeF() * 0.9));
   details_->setFont(mono);
-  details_->setMaximumHeight(150);
+  details_->setMinimumHeight(96);
+  details_->setMaximumHeight(160);
   layout->addWidget(detailsLabel);
   layout->addWidget(details_, 1);
 
@@ -164,10 +191,10 @@ void LayersPanel::syncFromDocument() {
   QString text;
   if (hasDoc) {
     const QJsonObject params = l ? l->params : doc_->info().originalParams;
-    if (!params.isEmpty()) text = QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Indented)).trimmed();
-    if (l && !l->mask.isNull()) text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + tr("// keeps the mask that made it");
+    text = readableParams(params);
+    if (l && !l->mask.isNull()) text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + tr("(keeps the mask that made it)");
     if (l && !l->points.isEmpty())
-      text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + tr("// %n drag point(s)", nullptr, int(l->points.size()));
+      text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + tr("(%n drag point(s))", nullptr, int(l->points.size()));
   }
   if (details_->toPlainText() != text) details_->setPlainText(text);
   copy_->setEnabled(l && !l->params.isEmpty());
