@@ -6,6 +6,8 @@
 // bad project files (truncated zip, missing stack.xml, a missing layer PNG) fail with a clear
 // message and leave the open document untouched; closing with unsaved changes asks.
 #include <QtTest/QtTest>
+#include <QAction>
+#include <QListView>
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
@@ -25,6 +27,7 @@
 #include "ui/panels/classical_method.h"
 #include "ui/panels/inpaint_panel.h"
 #include "ui/panels/inpaint_method.h"
+#include "ui/panels/layers_panel.h"
 #include "ui/panels/result_bar.h"
 
 using namespace latentshop;
@@ -264,6 +267,36 @@ private Q_SLOTS:
       QCOMPARE(doc->filePath(), QFileInfo(photo).absoluteFilePath());
       QVERIFY(doc->isModified());
     }
+  }
+
+  void layerMenuAndKeys() {
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openImage(copyPhoto("baboon.jpg")));
+    Document* doc = w.document();
+    Layer l;
+    l.name = QStringLiteral("Base");
+    l.image = QImage(32, 32, QImage::Format_ARGB32);
+    l.image.fill(Qt::red);
+    const LayerId base = doc->addLayer(l);
+    w.action(QStringLiteral("layer.duplicate"))->trigger();
+    QCOMPARE(doc->layerCount(), 2);
+    QVERIFY(w.action(QStringLiteral("layer.mergeDown"))->isEnabled());
+    w.action(QStringLiteral("layer.mergeDown"))->trigger();
+    QCOMPARE(doc->layerCount(), 1);
+    QCOMPARE(doc->activeLayer(), base);
+    doc->addPendingResult(QImage(8, 8, QImage::Format_ARGB32), QPoint(), QStringLiteral("Pending"), {});
+    QVERIFY(w.action(QStringLiteral("result.discard"))->isEnabled());  // its shortcut is Delete too
+    // Delete in the layers list deletes the selected layer, not the pending result.
+    doc->selectLayer(base);
+    QListView* list = w.layersPanel()->view();
+    list->setFocus();
+    QTest::keyClick(list, Qt::Key_Delete);
+    QCOMPARE(doc->layerCount(), 1);
+    QVERIFY(doc->hasPendingResult());
+    QVERIFY(!doc->layer(base));
   }
 
   void closingWithUnsavedChangesAsks() {

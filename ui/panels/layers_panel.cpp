@@ -243,10 +243,15 @@ void LayersPanel::renameSelected() {
 }
 
 bool LayersPanel::eventFilter(QObject* watched, QEvent* event) {
-  // (Keys typed while renaming go to the editor, not to the view.)
-  if (watched == view_ && event->type() == QEvent::KeyPress) {
+  // Delete in the list deletes the layer (keys typed while renaming go to the editor, not here).
+  // The window's own Delete shortcut (discard a result) must not take the key first.
+  if (watched == view_ && (event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride)) {
     auto* k = static_cast<QKeyEvent*>(event);
-    if (k->key() == Qt::Key_Delete || k->key() == Qt::Key_Backspace) {
+    if ((k->key() == Qt::Key_Delete || k->key() == Qt::Key_Backspace) && k->modifiers() == Qt::NoModifier) {
+      if (event->type() == QEvent::ShortcutOverride) {
+        event->accept();
+        return true;
+      }
       deleteSelected();
       return true;
     }
