@@ -8,6 +8,7 @@
 // and on a clean exit.
 #include <QtTest/QtTest>
 #include <QDir>
+#include <QFileInfo>
 #include <QListWidget>
 #include <QProcess>
 #include <QSettings>
@@ -31,7 +32,7 @@ namespace {
 
 QString scratch(const QString& name) { return QString::fromStdString(lstest::scratchDir()) + QLatin1Char('/') + name; }
 QString guiPath() { return QStringLiteral(LATENTSHOP_BINARY_DIR "/app/latentshop"); }
-QString photo() { return QString::fromStdString(lstest::photoPath("fruits.jpg")); }
+QString photo() { return QFileInfo(QString::fromStdString(lstest::photoPath("fruits.jpg"))).canonicalFilePath(); }
 
 // One isolated "machine": its own settings and data folders.
 struct Home {
@@ -45,6 +46,7 @@ struct Home {
   QStringList recoveryFiles() const {
     return QDir(recoveryFolder()).entryList({QStringLiteral("*.ora"), QStringLiteral("*.json")}, QDir::Files);
   }
+  QStringList lockFiles() const { return QDir(recoveryFolder()).entryList({QStringLiteral("*.lock")}, QDir::Files); }
   QString script(const QString& name, const QStringList& lines) const {
     const QString path = root + QLatin1Char('/') + name;
     QFile f(path);
@@ -148,8 +150,9 @@ private Q_SLOTS:
     // The original is the photo itself.
     const QImage photoPixels = QImage(photo()).convertToFormat(QImage::Format_RGB32);
     QCOMPARE(imageFromRgba(after.layers[0].rgba, true), photoPixels);
-    // A clean exit after saving leaves no recovery file.
+    // A clean exit after saving leaves no recovery file, and no lock.
     QCOMPARE(home.recoveryFiles(), QStringList());
+    QCOMPARE(home.lockFiles(), QStringList());
   }
 
   void killRightAfterTheResult() {
@@ -214,6 +217,21 @@ private Q_SLOTS:
     const QString out = runToEnd(again);
     QVERIFY2(out.contains(QStringLiteral("layers=0")), qPrintable(out));
     QCOMPARE(home.recoveryFiles(), QStringList());
+    QCOMPARE(home.lockFiles(), QStringList());
+  }
+
+  void staleLocksOfSessionsThatNeverAutosavedGo() {
+    const Home home(QStringLiteral("home-stale"));
+    QProcess app;
+    home.start(app, {QStringLiteral("--test-script"), home.script(QStringLiteral("s.txt"), {QStringLiteral("echo ready")})});
+    QString log;
+    QVERIFY2(!waitForLine(app, log, QStringLiteral("[script] echo: ok ready")).isEmpty(), qPrintable(log));
+    QCOMPARE(home.lockFiles().size(), 1);
+    app.kill();
+    QVERIFY(app.waitForFinished(10000));
+    QCOMPARE(home.lockFiles().size(), 1);  // left by the kill
+    QCOMPARE(RecoverySlot::orphaned(home.recoveryFolder()).size(), 0);
+    QCOMPARE(home.lockFiles(), QStringList());
   }
 
   void autosaveInProcess() {

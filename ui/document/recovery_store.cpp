@@ -123,6 +123,11 @@ QList<RecoveryEntry> RecoverySlot::orphaned(const QString& folderIn) {
     if (!tryLock(lockPathFor(folder, e.id))) continue;
     out.push_back(e);
   }
+  // Lock files of killed sessions that never autosaved: taking the stale lock and releasing it
+  // removes the file.
+  for (const QFileInfo& l : QDir(folder).entryInfoList({QStringLiteral("*.lock")}, QDir::Files))
+    if (!QFileInfo::exists(folder + QLatin1Char('/') + l.completeBaseName() + QStringLiteral(".json")))
+      tryLock(l.absoluteFilePath());
   std::sort(out.begin(), out.end(), [](const RecoveryEntry& a, const RecoveryEntry& b) { return a.savedAt > b.savedAt; });
   return out;
 }

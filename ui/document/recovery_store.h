@@ -59,7 +59,7 @@ public:
   // The default folder: <AppDataLocation>/recovery (created when missing).
   static QString recoveryFolder();
   // Slots in `folder` whose writer is gone (lock free or stale) and that have both files, newest
-  // first.
+  // first. Also removes stale lock files of slots that never wrote anything.
   static QList<RecoveryEntry> orphaned(const QString& folder = QString());
   static RecoveryEntry readEntry(const QString& sidecarPath);  // id empty when unreadable
   // Removes an orphaned slot's files (false when its lock is held by a running editor).
