@@ -19,7 +19,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config git
   qt6-base-dev libqt6svg6 qt6-image-formats-plugins
   libtorch-dev libopenblas0 libopencv-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
-  libzip-dev libpugixml-dev libpng-dev
+  libzip-dev libpugixml-dev libpng-dev libicu-dev zlib1g-dev
   xvfb xauth imagemagick lomiri-wallpapers-16.04
 )
 

@@ -1,0 +1,132 @@
+// Shared helpers of the model benchmarks: peak/current RSS from /proc/self/status, resetting the peak
+// (/proc/self/clear_refs), wall-clock timing, random parameter fill, and argument parsing.
+#pragma once
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <sys/resource.h>
+
+#include <torch/torch.h>
+
+namespace lsbench {
+
+// "VmHWM" (peak) or "VmRSS" (current) in MiB.
+inline double statusMiB(const char* field) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  const std::string key = std::string(field) + ":";
+  while (std::getline(f, line)) {
+    if (line.rfind(key, 0) == 0) return std::stod(line.substr(key.size())) / 1024.0;  // kB
+  }
+  return -1.0;
+}
+inline double peakRssMiB() { return statusMiB("VmHWM"); }
+inline double rssMiB() { return statusMiB("VmRSS"); }
+// Resets VmHWM to the current RSS (Linux ≥ 4.0).
+inline bool resetPeakRss() {
+  std::ofstream f("/proc/self/clear_refs");
+  if (!f) return false;
+  f << "5";
+  return static_cast<bool>(f);
+}
+
+inline double seconds(const std::function<void()>& fn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Process CPU time (user + system, all threads) in seconds. On a shared machine, CPU seconds / threads
+// estimates the wall time the same work takes when the cores are free.
+inline double cpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+// Wall and CPU seconds of one call.
+struct Timing {
+  double wall = 0.0;
+  double cpu = 0.0;
+};
+inline Timing timed(const std::function<void()>& fn) {
+  const double c0 = cpuSeconds();
+  Timing t;
+  t.wall = seconds(fn);
+  t.cpu = cpuSeconds() - c0;
+  return t;
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const auto n = v.size();
+  return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
+}
+
+inline std::string loadAverage() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+// Fills a model's parameters with plausible random values: weights ~ N(0, 1/fan_in), norm
+// weights 1, biases ~ N(0, 0.02²). Deterministic for a seed.
+inline void fillRandom(torch::nn::Module& module, uint64_t seed) {
+  torch::NoGradGuard noGrad;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  for (auto& p : module.named_parameters()) {
+    auto& t = p.value();
+    const auto& name = p.key();
+    const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+    if (isBias) {
+      t.normal_(0.0, 0.02, gen);
+    } else if (t.dim() == 1) {
+      t.fill_(1.0);
+    } else {
+      const double fanIn = static_cast<double>(t.numel() / t.size(0));
+      t.normal_(0.0, 1.0 / std::sqrt(fanIn), gen);
+    }
+  }
+}
+
+inline int64_t parameterBytes(const torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& p : module.parameters()) n += p.numel() * static_cast<int64_t>(p.element_size());
+  return n;
+}
+
+// --key value / --flag arguments.
+class Args {
+public:
+  Args(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+      std::string k = argv[i];
+      if (k.rfind("--", 0) != 0) continue;
+      k = k.substr(2);
+      if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) {
+        values_[k] = argv[++i];
+      } else {
+        values_[k] = "1";
+      }
+    }
+  }
+  std::string get(const std::string& k, const std::string& fallback) const {
+    auto it = values_.find(k);
+    return it == values_.end() ? fallback : it->second;
+  }
+  int64_t integer(const std::string& k, int64_t fallback) const { return std::stoll(get(k, std::to_string(fallback))); }
+
+private:
+  std::map<std::string, std::string> values_;
+};
+
+}  // namespace lsbench

@@ -1,0 +1,114 @@
+// LATENTSHOP_TEST_LABELS: golden;cli
+// `latentshop-cli tensors run unet|vae` on golden cases: every out.* tensor of the reference within
+// 1e-4 (fp32), bf16 runs close, and bad invocations exit 1 with a message naming the problem.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/testing.h"
+#include "support/tensor_compare.h"
+#include "support/test_paths.h"
+#include "engine/io/safetensors.h"
+
+using namespace latentshop;
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string stderrText;
+};
+
+Run runCli(const std::string& args) {
+  const std::string err = lstest::scratchDir() + "/cli.stderr";
+  const std::string cmd = "\"" + lstest::cliPath() + "\" " + args + " 2> \"" + err + "\"";
+  Run r;
+  const int rc = std::system(cmd.c_str());
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  std::ifstream f(err);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  r.stderrText = ss.str();
+  return r;
+}
+
+std::string goldenArgs(const std::string& what, const std::string& name, const std::string& out) {
+  return "tensors run " + what + " --config \"" + lstest::goldenPath(name + ".config.json") + "\" --weights \"" +
+         lstest::goldenPath(name + ".weights.safetensors") + "\" --inputs \"" +
+         lstest::goldenPath(name + ".io.safetensors") + "\" --out \"" + out + "\"";
+}
+
+// Compares every out.* of `outPath` with the golden file; returns "" or the first failure.
+std::string compareOutputs(const std::string& outPath, const std::string& name, double atol, int& compared) {
+  SafetensorsFile out(outPath);
+  SafetensorsFile golden(lstest::goldenPath(name + ".io.safetensors"));
+  compared = 0;
+  for (const auto& key : golden.names()) {
+    if (key.rfind("out.", 0) != 0) continue;
+    if (!out.contains(key)) return "missing " + key;
+    auto c = lstest::allClose(out.view(key), golden.view(key), atol, 0.0, key);
+    if (!c.ok) return c.message;
+    ++compared;
+  }
+  return "";
+}
+
+}  // namespace
+
+class TestUnetVaeCli : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void unetCases() {
+    for (const std::string name : {"unet_tiny", "unet_inpaint_tiny"}) {
+      const std::string out = lstest::scratchDir() + "/" + name + ".out.safetensors";
+      auto r = runCli(goldenArgs("unet", name, out));
+      QVERIFY2(r.status == 0, r.stderrText.c_str());
+      int compared = 0;
+      const auto failure = compareOutputs(out, name, 1e-4, compared);
+      QVERIFY2(failure.empty(), failure.c_str());
+      QCOMPARE(compared, 3);  // t500, tvec, tfloat
+    }
+  }
+
+  void vaeCase() {
+    const std::string out = lstest::scratchDir() + "/vae.out.safetensors";
+    auto r = runCli(goldenArgs("vae", "vae_tiny", out));
+    QVERIFY2(r.status == 0, r.stderrText.c_str());
+    int compared = 0;
+    const auto failure = compareOutputs(out, "vae_tiny", 1e-4, compared);
+    QVERIFY2(failure.empty(), failure.c_str());
+    QCOMPARE(compared, 7);
+  }
+
+  void bf16Run() {
+    const std::string out = lstest::scratchDir() + "/unet_bf16.out.safetensors";
+    auto r = runCli(goldenArgs("unet", "unet_tiny", out) + " --dtype bf16");
+    QVERIFY2(r.status == 0, r.stderrText.c_str());
+    SafetensorsFile f(out);
+    QVERIFY(f.entry("out.sample.t500").dtype == torch::kFloat);
+    int compared = 0;
+    const auto failure = compareOutputs(out, "unet_tiny", 0.1, compared);
+    QVERIFY2(failure.empty(), failure.c_str());
+  }
+
+  void badInvocations() {
+    const std::string out = lstest::scratchDir() + "/bad.out.safetensors";
+    auto r = runCli("tensors run unet --inputs \"" + lstest::goldenPath("unet_tiny.io.safetensors") + "\" --out \"" +
+                    out + "\"");
+    QCOMPARE(r.status, 1);
+    QVERIFY2(r.stderrText.find("--config is required") != std::string::npos, r.stderrText.c_str());
+    // VAE weights given to the UNet: strict binding names the file and the missing keys.
+    r = runCli("tensors run unet --config \"" + lstest::goldenPath("unet_tiny.config.json") + "\" --weights \"" +
+               lstest::goldenPath("vae_tiny.weights.safetensors") + "\" --inputs \"" +
+               lstest::goldenPath("unet_tiny.io.safetensors") + "\" --out \"" + out + "\"");
+    QCOMPARE(r.status, 1);
+    QVERIFY2(r.stderrText.find("vae_tiny.weights.safetensors: cannot load UNet2DConditionModel") != std::string::npos,
+             r.stderrText.c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestUnetVaeCli)
+#ifdef LATENTSHOP_TEST_WITH_QT
+#include "test_unet_vae_cli.moc"
+#endif

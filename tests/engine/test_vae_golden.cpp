@@ -1,0 +1,134 @@
+// LATENTSHOP_TEST_LABELS: golden;models
+// AutoencoderKL against diffusers 0.26.3 (../shared/golden/vae_tiny): posterior mean/logvar/std,
+// sample, decode, decode(mode), and the 16 recorded intermediates, within 1e-4; the seeded noise
+// equals torch.randn(generator=manual_seed(2012)); old attention key names convert and bind.
+#include <string>
+
+#include "support/testing.h"
+#include "support/tensor_compare.h"
+#include "support/test_paths.h"
+#include "engine/core/error.h"
+#include "engine/core/threads.h"
+#include "engine/io/safetensors.h"
+#include "engine/models/autoencoder_kl.h"
+#include "engine/nn/forward_hooks.h"
+#include "model_golden.h"
+
+using namespace latentshop;
+
+namespace {
+constexpr double kAtol = 1e-4;
+
+std::string check(const torch::Tensor& actual, const SafetensorsFile& io, const std::string& name) {
+  auto c = lstest::allClose(actual, io.view(name), kAtol, 0.0, name);
+  std::printf("  %s\n", c.message.c_str());
+  return c.ok ? "" : c.message;
+}
+}  // namespace
+
+class TestVaeGolden : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void initTestCase() { configureTorchThreads(); }
+
+  void outputsAndIntermediates() {
+    for (bool cl : {true, false}) {
+      torch::InferenceMode inference;
+      auto vae = lstest::goldenVae("vae_tiny");
+      vae->setChannelsLast(cl);
+      SafetensorsFile io(lstest::goldenPath("vae_tiny.io.safetensors"));
+      nn::TensorMapRecorder encodeRec, decodeRec;
+      nn::ForwardHooks encodeHooks{nullptr, &encodeRec}, decodeHooks{nullptr, &decodeRec};
+      auto posterior = vae->encode(io.view("in.image"), &encodeHooks);
+      std::string f;
+      QVERIFY2((f = check(posterior.mean, io, "out.posterior_mean")).empty(), f.c_str());
+      QVERIFY2((f = check(posterior.logvar, io, "out.posterior_logvar")).empty(), f.c_str());
+      QVERIFY2((f = check(posterior.std, io, "out.posterior_std")).empty(), f.c_str());
+      QVERIFY2((f = check(posterior.sample(io.view("out.posterior_sample_noise")), io, "out.posterior_sample")).empty(),
+               f.c_str());
+      QVERIFY2((f = check(vae->decode(io.view("in.latent"), &decodeHooks), io, "out.decoded")).empty(), f.c_str());
+      QVERIFY2((f = check(vae->decode(posterior.mode()), io, "out.forward_mode")).empty(), f.c_str());
+      QVERIFY2((f = check(vae->forward(io.view("in.image")), io, "out.forward_mode")).empty(), f.c_str());
+      int encoded = 0, decoded = 0;
+      f = lstest::compareIntermediates(io, "inter.encode.", encodeRec.values(), kAtol, encoded);
+      QVERIFY2(f.empty(), f.c_str());
+      f = lstest::compareIntermediates(io, "inter.decode.", decodeRec.values(), kAtol, decoded);
+      QVERIFY2(f.empty(), f.c_str());
+      QCOMPARE(encoded + decoded, 16);
+    }
+  }
+
+  // diffusers' randn_tensor with torch.Generator().manual_seed(seed) on CPU == at::randn with a CPU
+  // generator of the same seed (same library code), so pipelines can reproduce the reference draws.
+  void seededNoiseMatchesReference() {
+    torch::InferenceMode inference;
+    SafetensorsFile io(lstest::goldenPath("vae_tiny.io.safetensors"));
+    const auto seed = io.view("in.sample_seed").item<int64_t>();
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
+    auto noise = torch::randn({1, 4, 16, 16}, gen, torch::TensorOptions().dtype(torch::kFloat));
+    QVERIFY(torch::equal(noise, io.view("out.posterior_sample_noise")));
+
+    auto vae = lstest::goldenVae("vae_tiny");
+    auto posterior = vae->encode(io.view("in.image"));
+    auto gen2 = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
+    auto c = lstest::allClose(posterior.sample(gen2), io.view("out.posterior_sample"), kAtol);
+    QVERIFY2(c.ok, c.message.c_str());
+  }
+
+  void deprecatedAttentionNames() {
+    torch::InferenceMode inference;
+    SafetensorsFile weights(lstest::goldenPath("vae_tiny.weights.safetensors"));
+    auto current = weights.viewAll();
+    StateDict old;
+    const std::pair<const char*, const char*> names[] = {
+        {".to_q.", ".query."}, {".to_k.", ".key."}, {".to_v.", ".value."}, {".to_out.0.", ".proj_attn."}};
+    int renamed = 0;
+    for (const auto& [key, t] : current) {
+      std::string k = key;
+      torch::Tensor v = t;
+      for (const auto& [now, before] : names) {
+        const auto at = k.find(now);
+        if (k.find("attentions.") != std::string::npos && at != std::string::npos) {
+          k = k.substr(0, at) + before + k.substr(at + std::string(now).size());
+          if (v.dim() == 2 && renamed % 2 == 0) v = v.view({v.size(0), v.size(1), 1, 1});  // some as 1×1 convs
+          ++renamed;
+        }
+      }
+      old.emplace(k, v);
+    }
+    QCOMPARE(renamed, 16);  // encoder + decoder: 4 projections × (weight, bias) each
+    AutoencoderKL vae(AutoencoderKLConfig::fromFile(lstest::goldenPath("vae_tiny.config.json")));
+    QVERIFY(!checkStateDict(*vae, old).ok());
+    QCOMPARE(convertDeprecatedAttentionKeys(old), int64_t{16});
+    QVERIFY2(checkStateDict(*vae, old).ok(), checkStateDict(*vae, old).describe().c_str());
+    bindStateDict(*vae, old, "old.safetensors", "AutoencoderKL");
+    SafetensorsFile io(lstest::goldenPath("vae_tiny.io.safetensors"));
+    auto c = lstest::allClose(vae->decode(io.view("in.latent")), io.view("out.decoded"), kAtol);
+    QVERIFY2(c.ok, c.message.c_str());
+  }
+
+  void configDefaultsAndErrors() {
+    auto sd = AutoencoderKLConfig::stableDiffusion();
+    QCOMPARE(sd.downscaleFactor(), int64_t{8});
+    QCOMPARE(sd.layersPerBlock, int64_t{2});
+    QVERIFY(!sd.shiftFactor.has_value());
+    auto withShift = AutoencoderKLConfig::fromJson({{"shift_factor", 0.1159}, {"scaling_factor", 0.3611}}, "vae.json");
+    AutoencoderKL vae(withShift);
+    auto z = torch::full({1, 4, 2, 2}, 1.0);
+    auto back = vae->unscaleLatents(vae->scaleLatents(z));
+    QVERIFY(torch::allclose(back, z, 1e-6, 1e-6));
+    QVERIFY(std::abs(vae->scaleLatents(z)[0][0][0][0].item<double>() - (1.0 - 0.1159) * 0.3611) < 1e-6);
+    try {
+      AutoencoderKLConfig::fromJson({{"down_block_types", {"AttnDownEncoderBlock2D"}}}, "vae/config.json");
+      QFAIL("expected an error");
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("vae/config.json: down_block_types: 'AttnDownEncoderBlock2D'") == 0, msg.c_str());
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestVaeGolden)
+#ifdef LATENTSHOP_TEST_WITH_QT
+#include "test_vae_golden.moc"
+#endif
