@@ -11,9 +11,11 @@
 
 #include "app/gui/main_window.h"
 #include "app/gui/test_script.h"
+#include "engine/core/process_env.h"
 #include "ui/widgets/theme.h"
 
 int main(int argc, char** argv) {
+  latentshop::ensurePassiveOpenMpWait(argc, argv);  // before libgomp reads its environment
   QApplication app(argc, argv);
   Q_INIT_RESOURCE(latentshop);  // the .qrc is compiled into the static UI library
   QApplication::setOrganizationName(QStringLiteral("Latentshop"));
