@@ -1,11 +1,15 @@
 // `latentshop-cli inpaint`: fill a masked region of an image.
 //
-//   latentshop-cli inpaint --image I --mask M --out O [--method telea|ns] [--grow N] [--feather N]
-//                          [--radius R] [--json P]
-//   latentshop-cli inpaint --model M --image I --mask K --prompt TEXT --out O [--negative-prompt T]
-//                          [--steps N] [--guidance G] [--strength S] [--seed N] [--scheduler S]
-//                          [--crop-to-mask] [--padding N] [--feather N] [--grow N] [--dtype fp32|bf16]
-//                          [--device cpu|cuda] [--taesd DIR] [--json P.json] [--project P.ora]
+//   latentshop-cli inpaint --image I --mask M (--out O | --project P.ora) [--method telea|ns]
+//                          [--grow N] [--feather N] [--radius R] [--json P]
+//   latentshop-cli inpaint --model M --image I --mask K --prompt TEXT (--out O | --project P.ora)
+//                          [--negative-prompt T] [--steps N] [--guidance G] [--strength S] [--seed N]
+//                          [--scheduler S] [--crop-to-mask] [--padding N] [--feather N] [--grow N]
+//                          [--dtype fp32|bf16] [--device cpu|cuda] [--taesd DIR] [--json P.json]
+//
+// --project writes a layered project (engine/io/project_edit.h): the original, the mask (a hidden
+// mask layer) and the result (a layer over the filled region, with its parameters and mask), which
+// the GUI opens and `latentshop-cli export` converts.
 //
 // The command is split into the options every inpaint backend shares (input, mask, output, mask
 // grow/feather, parameters file), the options of a backend, and a dispatch: a given --model selects
@@ -13,11 +17,13 @@
 // plain 4-channel one with blended latents), else classical (OpenCV Telea / Navier–Stokes,
 // engine/pipelines/classical_inpaint.h). The diffusion result is written with its parameters (PNG
 // text chunks, --json, --project).
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +31,7 @@
 #include "app/cli/sd_cli_support.h"
 #include "engine/core/error.h"
 #include "engine/io/image_io.h"
+#include "engine/io/project_edit.h"
 #include "engine/pipelines/classical_inpaint.h"
 #include "engine/pipelines/mask_ops.h"
 #include "engine/pipelines/sd_inpaint.h"
@@ -37,7 +44,8 @@ struct InpaintOptions {
   std::string image;
   std::string mask;
   std::string out;
-  std::string json;  // optional: where to write the edit's parameters
+  std::string project;  // optional: a layered .ora with the original, the mask and the result
+  std::string json;     // optional: where to write the edit's parameters
   int grow = 4;
   int feather = 6;
   // Classical backend.
@@ -45,7 +53,6 @@ struct InpaintOptions {
   double radius = 5.0;
   // Diffusion backend (selected by --model).
   SdInpaintRequest sd;
-  std::string project;
   // Which options were given (the backends' defaults differ).
   CLI::Option* growOption = nullptr;
   CLI::Option* featherOption = nullptr;
@@ -59,7 +66,9 @@ void addSharedOptions(CLI::App* cmd, InpaintOptions& o) {
   cmd->add_option("--mask", o.mask,
                   "Mask of the same size: white (or opaque, for a PNG with alpha) marks what to fill")
       ->required();
-  cmd->add_option("--out", o.out, "Where to write the result; the extension picks the format")->required();
+  cmd->add_option("--out", o.out, "Where to write the result; the extension picks the format");
+  cmd->add_option("--project", o.project,
+                  "Also (or instead) write a layered project (.ora): original, mask and result with its parameters");
   o.growOption = cmd->add_option("--grow", o.grow, "Grow (> 0) or shrink (< 0) the mask by N pixels first "
                                                    "(classical default 4; diffusion: only when given)")
                      ->capture_default_str();
@@ -96,7 +105,6 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
   cmd->add_option("--dtype", r.model.dtype, "Diffusion: fp32 (CPU default), bf16, fp16 (CUDA)");
   cmd->add_option("--device", r.model.device, "Diffusion: cpu or cuda (default: cuda when available)");
   cmd->add_option("--taesd", r.taesdPath, "Diffusion: TAESD decoder folder for previews (-v logs their cost)");
-  cmd->add_option("--project", o.project, "Also write a layered project (.ora): original, mask, result with parameters");
 }
 
 void writeParams(const std::string& path, const nlohmann::json& params) {
@@ -106,10 +114,20 @@ void writeParams(const std::string& path, const nlohmann::json& params) {
   if (!f) throw fileError(path, "write failed");
 }
 
-void runClassical(const InpaintOptions& o) {
-  // Fail on the output path before any work.
-  if (!isWritableImagePath(o.out))
+// Fails on the output paths before any work.
+void checkOutputs(const InpaintOptions& o) {
+  if (o.out.empty() && o.project.empty()) throw Error("inpaint: give --out (an image), --project (an .ora project) or both");
+  if (!o.out.empty() && !isWritableImagePath(o.out))
     throw fileError(o.out, "unknown image extension (use .png, .jpg, .jpeg, .webp, .bmp, .tif or .tiff)");
+  if (!o.project.empty()) {
+    std::string ext = o.project.size() >= 4 ? o.project.substr(o.project.size() - 4) : std::string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".ora") throw fileError(o.project, "a project must be an OpenRaster file ending in .ora");
+  }
+}
+
+void runClassical(const InpaintOptions& o) {
+  checkOutputs(o);
   ClassicalInpaintRequest request;
   request.image = readImageRgb(o.image);
   request.mask = readMaskFor(o.mask, request.image.size(), o.image);
@@ -121,14 +139,30 @@ void runClassical(const InpaintOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const ClassicalInpaintOutput result = runClassicalInpaint(request);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  writeImage(o.out, result.composite);
+  if (!o.out.empty()) writeImage(o.out, result.composite);
 
   nlohmann::json params = classicalInpaintParams(request);
   params["image"] = o.image;
   params["mask"] = o.mask;
   params["placement"] = {result.placement.x, result.placement.y, result.placement.width, result.placement.height};
   if (!o.json.empty()) writeParams(o.json, params);
-  std::printf("%s: %s inpainting filled %d px (region %dx%d at %d,%d) in %.2f s\n", o.out.c_str(),
+  if (!o.project.empty()) {
+    // The result layer covers the filled region only, as in the GUI: the fill with the feathered
+    // composite weight as its alpha, at the region's position.
+    EditRecord edit;
+    edit.original = request.image;
+    std::vector<cv::Mat> planes;
+    cv::split(result.filled, planes);
+    planes.push_back(result.alpha);
+    cv::merge(planes, edit.result);
+    edit.placement = result.placement;
+    edit.mask = request.mask;
+    edit.params = params;
+    edit.sourcePath = o.image;
+    saveEditProject(o.project, edit);
+  }
+  const std::string& written = o.out.empty() ? o.project : o.out;
+  std::printf("%s: %s inpainting filled %d px (region %dx%d at %d,%d) in %.2f s\n", written.c_str(),
               displayName(request.method), result.holeArea, result.placement.width, result.placement.height,
               result.placement.x, result.placement.y, seconds);
 }
@@ -137,7 +171,7 @@ void runDiffusion(InpaintOptions& o) {
   if (o.methodOption->count() || o.radiusOption->count())
     throw Error("--method and --radius apply to classical inpainting only (drop --model for it)");
   if (!o.promptOption->count()) throw Error("--prompt is required with --model (say what to paint; \"\" for nothing)");
-  requireWritableImage(o.out);
+  checkOutputs(o);
   SdInpaintRequest& r = o.sd;
   r.image = readImageRgb(o.image);
   r.mask = readMaskFor(o.mask, r.image.size(), o.image);
@@ -162,7 +196,8 @@ void runDiffusion(InpaintOptions& o) {
   edit.params = params;
   edit.sourcePath = o.image;
   writeSdOutputs({o.out, o.json, o.project}, result.composite, params, edit);
-  std::printf("%s: %s; %.1f s in all\n", o.out.c_str(), result.message.c_str(), seconds);
+  const std::string& written = o.out.empty() ? o.project : o.out;
+  std::printf("%s: %s; %.1f s in all\n", written.c_str(), result.message.c_str(), seconds);
 }
 
 void run(InpaintOptions& o) {

@@ -45,7 +45,9 @@ void requireWritableImage(const std::string& path) {
 void writeSdOutputs(const SdOutputs& o, const cv::Mat& composite, const nlohmann::json& params, const EditRecord& edit) {
   std::string ext = std::filesystem::path(o.out).extension().string();
   for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext == ".png") {
+  if (o.out.empty()) {
+    // --project only (inpaint): no image file.
+  } else if (ext == ".png") {
     PngEncodeOptions options;
     options.text = parameterTextChunks(params);
     writePngFile(o.out, composite, options);

@@ -23,11 +23,11 @@ void runWithContext(const std::function<void(JobContext&)>& fn);
 void requireWritableImage(const std::string& path);
 
 struct SdOutputs {
-  std::string out;      // --out: the edited image
+  std::string out;      // --out: the edited image ("" = none, inpaint with --project only)
   std::string json;     // --json: parameters (optional)
   std::string project;  // --project: layered .ora (optional)
 };
-// Writes `composite` to outputs.out (PNG: with the parameter chunks), params to outputs.json, and
+// Writes `composite` to outputs.out when given (PNG: with the parameter chunks), params to outputs.json, and
 // `edit` (original, result layer, mask, params) as a project to outputs.project.
 void writeSdOutputs(const SdOutputs& outputs, const cv::Mat& composite, const nlohmann::json& params,
                     const EditRecord& edit);

@@ -49,6 +49,8 @@ JobId MainWindow::runInpaint() {
     showError(tr("Cannot run %1").arg(method->displayName()), QString::fromStdString(e.what()));
     return 0;
   }
+  // The project remembers the method last used, so reopening it selects the method again.
+  doc_->setExtra(QStringLiteral("inpaint_method"), method->id());
   return runDocumentJob(std::move(spec), inpaint_->progress());
 }
 
@@ -99,6 +101,8 @@ void MainWindow::onJobDone(quint64 id, const JobOutcome& outcome) {
   const QPoint offset = outcome.placement.isEmpty() ? QPoint(0, 0) : outcome.placement.topLeft();
   QJsonObject params = outcome.params;
   params.insert(QStringLiteral("source"), doc_->displayName());
+  // The project remembers the model the last edit used (diffusion jobs name it in their params).
+  if (const QString model = params.value(QStringLiteral("model")).toString(); !model.isEmpty()) doc_->setModel(model);
   const LayerId id2 = doc_->addPendingResult(image, offset, outcome.title, params, activeMask_);
   resultMessages_.insert(id2, outcome.message);
   // Show the result, not the red mask over it; painting again brings the overlay back.
