@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <QtTest/QtTest>
+#include <QMenu>
 #include <QComboBox>
 #include <QPushButton>
 #include <QSettings>
@@ -29,6 +30,7 @@ private Q_SLOTS:
   void goodModelAndKindPerTool();
   void recentAndRemembered();
   void defaultFolderIsScanned();
+  void sharedComputeAndPreviewSettings();
 
 private:
   QString inpaint_, instruct_;
@@ -153,6 +155,38 @@ void TestModelPicker::defaultFolderIsScanned() {
     listed = listed || picker.modelList()->itemData(i).toString().endsWith(QStringLiteral("single.safetensors"));
   QVERIFY(listed);
   fs::remove_all(folder);
+}
+
+void TestModelPicker::sharedComputeAndPreviewSettings() {
+  ModelSettings inpaint(latentshop::SdTool::Inpaint);
+  ModelSettings instruct(latentshop::SdTool::Instruct);
+  ModelPicker picker(&inpaint);
+  QMenu* menu = picker.settingsMenu();
+  Q_EMIT menu->aboutToShow();
+  QAction* bf16 = nullptr;
+  QAction* linear = nullptr;
+  for (QAction* a : menu->actions()) {
+    if (a->data().toString() == QStringLiteral("bf16")) bf16 = a;
+    if (a->text().startsWith(QStringLiteral("Linear"))) linear = a;
+  }
+  QVERIFY(bf16 && linear);
+  bf16->trigger();
+  // Every tool computes in the chosen precision; the menu shows it the next time it opens.
+  QCOMPARE(ModelSettings::computeDtype(), QStringLiteral("bf16"));
+  QCOMPARE(inpaint.modelRef().dtype, std::string("bf16"));
+  QCOMPARE(instruct.modelRef().dtype, std::string("bf16"));
+  Q_EMIT menu->aboutToShow();
+  bool checked = false;
+  for (QAction* a : menu->actions()) checked = checked || (a->isChecked() && a->data().toString() == QStringLiteral("bf16"));
+  QVERIFY(checked);
+  ModelSettings::setTaesdPath(QStringLiteral("/tmp/pipe-taesd"));
+  Q_EMIT menu->aboutToShow();
+  for (QAction* a : menu->actions())
+    if (a->text().startsWith(QStringLiteral("Linear"))) linear = a;
+  QVERIFY(!linear->isChecked());
+  linear->trigger();
+  QVERIFY(ModelSettings::taesdPath().isEmpty());
+  ModelSettings::setComputeDtype(QString());
 }
 
 QTEST_MAIN(TestModelPicker)

@@ -4,7 +4,9 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QActionGroup>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QTextDocument>
 #include <QToolButton>
@@ -40,9 +42,18 @@ ModelPicker::ModelPicker(ModelSettings* settings, QWidget* parent) : QWidget(par
   file_ = new QToolButton(this);
   file_->setText(tr("File\u2026"));
   file_->setToolTip(tr("Choose a single-file SD 1.x checkpoint (.safetensors)"));
+  settingsButton_ = new QToolButton(this);
+  settingsButton_->setText(tr("Settings"));
+  settingsButton_->setToolTip(tr("Compute precision and live preview, shared by the diffusion tools"));
+  settingsButton_->setPopupMode(QToolButton::InstantPopup);
+  settingsMenu_ = new QMenu(settingsButton_);
+  settingsButton_->setMenu(settingsMenu_);
+  connect(settingsMenu_, &QMenu::aboutToShow, this, &ModelPicker::fillSettingsMenu);
+  fillSettingsMenu();
   row->addWidget(list_, 1);
   row->addWidget(folder_);
   row->addWidget(file_);
+  row->addWidget(settingsButton_);
   status_ = new QLabel(this);
   status_->setWordWrap(true);
   status_->setTextFormat(Qt::RichText);
@@ -108,6 +119,46 @@ void ModelPicker::refresh() {
   folder_->setEnabled(!busy_);
   file_->setEnabled(!busy_);
   load_->setEnabled(!busy_ && settings_->isValid());
+}
+
+void ModelPicker::fillSettingsMenu() {
+  settingsMenu_->clear();
+  settingsMenu_->addSection(tr("Compute"));
+  auto* dtypes = new QActionGroup(settingsMenu_);
+  const QString dtype = ModelSettings::computeDtype();
+  const std::pair<QString, QString> choices[] = {
+      {QString(), tr("Default (CPU fp32, CUDA fp16)")}, {QStringLiteral("fp32"), tr("fp32")}, {QStringLiteral("bf16"), tr("bf16 (faster on recent CPUs)")}};
+  for (const auto& [id, label] : choices) {
+    QAction* a = settingsMenu_->addAction(label);
+    a->setCheckable(true);
+    a->setChecked(id == dtype);
+    a->setData(id);
+    dtypes->addAction(a);
+    connect(a, &QAction::triggered, this, [this, id = id] {
+      ModelSettings::setComputeDtype(id);
+      settings_->recheck();
+    });
+  }
+  settingsMenu_->addSection(tr("Live preview"));
+  auto* previews = new QActionGroup(settingsMenu_);
+  const QString taesd = ModelSettings::taesdPath();
+  QAction* linear = settingsMenu_->addAction(tr("Linear latent\u2192RGB (fastest)"));
+  linear->setCheckable(true);
+  linear->setChecked(taesd.isEmpty());
+  previews->addAction(linear);
+  connect(linear, &QAction::triggered, this, [] { ModelSettings::setTaesdPath(QString()); });
+  QAction* tiny = settingsMenu_->addAction(taesd.isEmpty() ? tr("TAESD decoder folder\u2026")
+                                                           : tr("TAESD: %1\u2026").arg(shortName(taesd)));
+  tiny->setCheckable(true);
+  tiny->setChecked(!taesd.isEmpty());
+  tiny->setToolTip(taesd);
+  previews->addAction(tiny);
+  connect(tiny, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a TAESD folder (taesd_decoder or diffusers AutoencoderTiny)"),
+                                                          ModelSettings::taesdPath().isEmpty() ? ModelSettings::defaultModelsFolder()
+                                                                                              : ModelSettings::taesdPath());
+    if (!dir.isEmpty()) ModelSettings::setTaesdPath(dir);
+  });
 }
 
 void ModelPicker::chooseFolder() {

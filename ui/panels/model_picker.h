@@ -2,13 +2,16 @@
 // current, recent and default-folder models, "Folder…" for a diffusers folder, "File…" for a
 // single .safetensors checkpoint), the validation result under it (the model's kind, or what is
 // missing/wrong, or where to put models when none is chosen), and "Load" with a progress bar so
-// the model can be loaded before the first edit. It edits a ModelSettings (model_settings.h); the
+// the model can be loaded before the first edit. Its "Settings" menu holds what every tool shares:
+// the compute precision (default / fp32 / bf16) and the live preview (linear latent->RGB, or a TAESD
+// decoder folder). It edits a ModelSettings (model_settings.h); the
 // main window runs the load job when loadRequested() is emitted and reports into progress().
 #pragma once
 #include <QWidget>
 
 class QComboBox;
 class QLabel;
+class QMenu;
 class QPushButton;
 class QToolButton;
 
@@ -26,6 +29,8 @@ public:
   JobProgressWidget* progress() const { return progress_; }
   QComboBox* modelList() const { return list_; }
   QPushButton* loadButton() const { return load_; }
+  // The shared compute/preview settings menu (rebuilt from ModelSettings each time it opens).
+  QMenu* settingsMenu() const { return settingsMenu_; }
   // The text under the list (validation, kind or help), as plain text (tests, tooltips).
   QString statusText() const;
   // While a job runs, the choice is locked.
@@ -39,11 +44,14 @@ private:
   void refresh();
   void chooseFolder();
   void chooseFile();
+  void fillSettingsMenu();
 
   ModelSettings* settings_;
   QComboBox* list_;
   QToolButton* folder_;
   QToolButton* file_;
+  QToolButton* settingsButton_;
+  QMenu* settingsMenu_;
   QPushButton* load_;
   QLabel* status_;
   JobProgressWidget* progress_;
