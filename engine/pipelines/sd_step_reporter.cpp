@@ -18,7 +18,10 @@ SdStepReporter::SdStepReporter(JobContext& context, std::shared_ptr<PreviewDecod
                                cv::Size previewSize)
     : context_(context), decoder_(std::move(decoder)), placement_(placement), previewSize_(previewSize) {}
 
-void SdStepReporter::begin(int total) { context_.beginStage("Denoising", total); }
+void SdStepReporter::begin(int total) {
+  context_.beginStage("Denoising", total);
+  lastEnd_ = std::chrono::steady_clock::now();
+}
 
 StepObserver SdStepReporter::observer() {
   return [this](const DenoiseStep& s) {
@@ -26,14 +29,22 @@ StepObserver SdStepReporter::observer() {
     context_.progress(s.index + 1);  // throws JobCancelled when cancel was asked
     if (!decoder_) return;
     const auto start = std::chrono::steady_clock::now();
+    const double stepSeconds = std::chrono::duration<double>(start - lastEnd_).count();
     PreviewImage p;
-    p.rgb = decoder_->decode(s.predOriginal, previewSize_);
+    const auto x0 = stride_ > 1 ? torch::avg_pool2d(s.predOriginal, stride_) : s.predOriginal;
+    p.rgb = decoder_->decode(x0, previewSize_);
     p.placement = placement_;
     p.step = s.index + 1;
     p.total = s.total;
-    previewSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double previewSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    previewSeconds_ += previewSeconds;
+    if (previewSeconds > kPreviewBudget * stepSeconds && stride_ < 4 && decoder_->name() != "linear" &&
+        s.predOriginal.size(2) >= 8 * stride_ && s.predOriginal.size(3) >= 8 * stride_) {
+      stride_ *= 2;
+    }
     context_.preview(p);
     context_.throwIfCancelled();  // cancelled while the preview was decoded: no further step
+    lastEnd_ = std::chrono::steady_clock::now();
   };
 }
 

@@ -4,6 +4,9 @@
 // as the job's preview over the part of the document the edit covers. Cancel is checked after
 // every step (JobContext::progress throws JobCancelled). Preview decoders are kept in the job's
 // model cache (kind "preview"), so TAESD is loaded once.
+// Preview budget: a preview may cost at most kPreviewBudget (5 %) of a step. The linear projection
+// is far below it; when a TAESD preview measures above it, later previews decode the x0 latents
+// average-pooled by 2 (then 4), a quarter (a sixteenth) of the work, shown at the same size.
 // Reference for the preview itself: engine/pipelines/latent_preview.h (ComfyUI's latent_preview.py).
 #pragma once
 #include <chrono>
@@ -37,6 +40,9 @@ public:
   // Seconds spent decoding previews, and steps reported (for logs and the benchmark).
   double previewSeconds() const { return previewSeconds_; }
   int steps() const { return steps_; }
+  // 1, 2 or 4: the latent pooling the budget currently asks for.
+  int previewStride() const { return stride_; }
+  static constexpr double kPreviewBudget = 0.05;
 
 private:
   JobContext& context_;
@@ -45,6 +51,8 @@ private:
   cv::Size previewSize_;
   double previewSeconds_ = 0;
   int steps_ = 0;
+  int stride_ = 1;
+  std::chrono::steady_clock::time_point lastEnd_;
 };
 
 }  // namespace latentshop

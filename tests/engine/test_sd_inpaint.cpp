@@ -6,8 +6,10 @@
 // pixels, another seed = other pixels), soft masks (alpha 0 keeps the original bit for bit),
 // previews and progress once per step, cancel within one step, bf16, and the errors a user can
 // hit (wrong model kind, missing components, bad options).
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -21,6 +23,7 @@
 #include "engine/pipelines/sd_inpaint.h"
 #include "engine/pipelines/sd_inpaint_denoise.h"
 #include "engine/pipelines/sd_pipeline_common.h"
+#include "engine/pipelines/sd_step_reporter.h"
 
 using namespace latentshop;
 
@@ -92,6 +95,7 @@ private Q_SLOTS:
   void cancelWithinOneStep();
   void bfloat16Runs();
   void userErrors();
+  void previewBudget();
 
 private:
   std::string inpaintFolder_, plainFolder_, instructFolder_;
@@ -311,6 +315,52 @@ void TestSdInpaint::userErrors() {
   r = request(inpaintFolder_);
   r.strength = 0;
   QVERIFY(has(errorOf([&] { validate(r); }), "strength"));
+}
+
+
+namespace {
+
+// A preview decoder that takes 20 ms and records the latent sizes it was given.
+class SlowDecoder : public PreviewDecoder {
+public:
+  std::vector<int64_t> widths;
+  std::string name() const override { return "slow"; }
+  cv::Mat decode(const torch::Tensor& latents, cv::Size size) override {
+    widths.push_back(latents.size(3));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return cv::Mat(size, CV_8UC3, cv::Scalar(1, 2, 3));
+  }
+};
+
+}  // namespace
+
+void TestSdInpaint::previewBudget() {
+  // Steps far faster than the preview: the reporter pools the latents by 2, then 4, and stops there;
+  // every step still gets a preview of the full size.
+  lstest::TestJob job;
+  auto decoder = std::make_shared<SlowDecoder>();
+  SdStepReporter reporter(*job.context, decoder, cv::Rect(10, 20, 512, 512), cv::Size(512, 512));
+  reporter.begin(5);
+  auto observer = reporter.observer();
+  for (int i = 0; i < 5; ++i) {
+    DenoiseStep s;
+    s.index = i;
+    s.total = 5;
+    s.predOriginal = torch::randn({1, 4, 64, 64});
+    observer(s);
+  }
+  QCOMPARE(decoder->widths, (std::vector<int64_t>{64, 32, 16, 16, 16}));
+  QCOMPARE(reporter.previewStride(), 4);
+  QCOMPARE(int(job.previews.size()), 5);
+  QCOMPARE(job.previews.back().rgb.size(), cv::Size(512, 512));
+  QCOMPARE(job.previews.back().placement, cv::Rect(10, 20, 512, 512));
+  // The linear projection is never pooled.
+  lstest::TestJob job2;
+  SdStepReporter linear(*job2.context, std::make_shared<LinearPreviewDecoder>(), cv::Rect(0, 0, 64, 64), cv::Size(64, 64));
+  linear.begin(2);
+  auto observe = linear.observer();
+  for (int i = 0; i < 2; ++i) observe(DenoiseStep{i, 2, torch::tensor(1), torch::randn({1, 4, 8, 8}), torch::Tensor()});
+  QCOMPARE(linear.previewStride(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestSdInpaint)
