@@ -26,6 +26,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include "app/gui/drag_setup.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/recent_files.h"
 #include "engine/pipelines/classical_inpaint.h"
@@ -75,6 +76,7 @@ MainWindow::MainWindow(QWidget* parent)
   buildDocks();
   buildStatusBar();
   connectEngine();
+  installDragEditing(*this);
 
   // Document -> window state.
   connect(doc_, &Document::modifiedChanged, this, &MainWindow::updateTitle);

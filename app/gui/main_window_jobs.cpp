@@ -2,6 +2,7 @@
 #include <QJsonDocument>
 #include <QUndoStack>
 
+#include "app/gui/drag_setup.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/main_window.h"
@@ -99,7 +100,14 @@ void MainWindow::onJobDone(quint64 id, const JobOutcome& outcome) {
   const QPoint offset = outcome.placement.isEmpty() ? QPoint(0, 0) : outcome.placement.topLeft();
   QJsonObject params = outcome.params;
   params.insert(QStringLiteral("source"), doc_->displayName());
-  const LayerId id2 = doc_->addPendingResult(image, offset, outcome.title, params, activeMask_);
+  Layer layer;
+  layer.name = outcome.title;
+  layer.image = image;
+  layer.offset = offset;
+  layer.params = params;
+  layer.mask = activeMask_;
+  layer.points = dragPairsFromParams(params);  // drag results keep their handle -> target pairs
+  const LayerId id2 = doc_->addPendingResult(std::move(layer));
   resultMessages_.insert(id2, outcome.message);
   // Show the result, not the red mask over it; painting again brings the overlay back.
   canvas_->setMaskVisible(false);
