@@ -12,6 +12,7 @@
 #include "support/testing.h"
 #include "support/tensor_compare.h"
 #include "support/test_paths.h"
+#include "engine/core/error.h"
 #include "engine/core/threads.h"
 #include "engine/io/safetensors.h"
 #include "engine/models/model_config_reader.h"
