@@ -1,4 +1,4 @@
-// LATENTSHOP_TEST_LABELS: golden;cli;drag
+// LATENTSHOP_TEST_LABELS: golden;cli;drag;slow
 // `latentshop-cli tensors run drag --model FOLDER --case drag_tiny.config.json --inputs ... --out ...`
 // on a model folder assembled from golden files (unet_sd15_shaped_tiny, vae_tiny, run_drag's DDIM
 // scheduler config): every out.* tensor of the golden file is written and matches (integers and
