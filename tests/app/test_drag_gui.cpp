@@ -155,7 +155,7 @@ private Q_SLOTS:
     const LayerId id = doc->topPendingLayer();
     QVERIFY(id);
     const Layer* layer = doc->layer(id);
-    QVERIFY(layer->kind == LayerKind::Result);
+    QVERIFY(layer->kind == latentshop::ui::LayerKind::Result);
     QCOMPARE(layer->points, tool->pairs());
     QCOMPARE(layer->params.value(QStringLiteral("tool")).toString(), QStringLiteral("drag"));
     const QJsonObject drag = layer->params.value(QStringLiteral("drag")).toObject();
