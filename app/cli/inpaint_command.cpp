@@ -1,24 +1,31 @@
 // `latentshop-cli inpaint`: fill a masked region of an image.
 //
-//   latentshop-cli inpaint --image I --mask M --out O [--method telea|ns] [--grow N] [--feather N]
-//                          [--radius R] [--json P]
+//   latentshop-cli inpaint --image I --mask M (--out O | --project P.ora) [--method telea|ns]
+//                          [--grow N] [--feather N] [--radius R] [--json P]
+//
+// --project writes a layered project (engine/io/project_edit.h): the original, the mask (a hidden
+// mask layer) and the result (a layer over the filled region, with its parameters and mask), which
+// the GUI opens and `latentshop-cli export` converts.
 //
 // The command is split into the options every inpaint backend shares (input, mask, output, mask
 // grow/feather, parameters file), the options of a backend, and a dispatch. Today the only backend
 // is classical (OpenCV Telea / Navier–Stokes, engine/pipelines/classical_inpaint.h). The diffusion
 // backend adds its options (--model, --prompt, ...) in addDiffusionOptions() beside
 // addClassicalOptions() and a branch in run(): a given --model selects it.
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command_registry.h"
 #include "engine/core/error.h"
 #include "engine/io/image_io.h"
+#include "engine/io/project_edit.h"
 #include "engine/pipelines/classical_inpaint.h"
 
 namespace latentshop::cli {
@@ -29,7 +36,8 @@ struct InpaintOptions {
   std::string image;
   std::string mask;
   std::string out;
-  std::string json;  // optional: where to write the edit's parameters
+  std::string project;  // optional: a layered .ora with the original, the mask and the result
+  std::string json;     // optional: where to write the edit's parameters
   int grow = 4;
   int feather = 6;
   // Classical backend.
@@ -42,7 +50,9 @@ void addSharedOptions(CLI::App* cmd, InpaintOptions& o) {
   cmd->add_option("--mask", o.mask,
                   "Mask of the same size: white (or opaque, for a PNG with alpha) marks what to fill")
       ->required();
-  cmd->add_option("--out", o.out, "Where to write the result; the extension picks the format")->required();
+  cmd->add_option("--out", o.out, "Where to write the result; the extension picks the format");
+  cmd->add_option("--project", o.project,
+                  "Also (or instead) write a layered project (.ora): original, mask and result with its parameters");
   cmd->add_option("--grow", o.grow, "Grow (> 0) or shrink (< 0) the mask by N pixels first")
       ->capture_default_str();
   cmd->add_option("--feather", o.feather, "Soft edge outside the mask, in pixels (0: hard edge)")
@@ -65,10 +75,20 @@ void writeParams(const std::string& path, const nlohmann::json& params) {
   if (!f) throw fileError(path, "write failed");
 }
 
-void runClassical(const InpaintOptions& o) {
-  // Fail on the output path before any work.
-  if (!isWritableImagePath(o.out))
+// Fails on the output paths before any work.
+void checkOutputs(const InpaintOptions& o) {
+  if (o.out.empty() && o.project.empty()) throw Error("inpaint: give --out (an image), --project (an .ora project) or both");
+  if (!o.out.empty() && !isWritableImagePath(o.out))
     throw fileError(o.out, "unknown image extension (use .png, .jpg, .jpeg, .webp, .bmp, .tif or .tiff)");
+  if (!o.project.empty()) {
+    std::string ext = o.project.size() >= 4 ? o.project.substr(o.project.size() - 4) : std::string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".ora") throw fileError(o.project, "a project must be an OpenRaster file ending in .ora");
+  }
+}
+
+void runClassical(const InpaintOptions& o) {
+  checkOutputs(o);
   ClassicalInpaintRequest request;
   request.image = readImageRgb(o.image);
   request.mask = readMaskFor(o.mask, request.image.size(), o.image);
@@ -80,14 +100,30 @@ void runClassical(const InpaintOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const ClassicalInpaintOutput result = runClassicalInpaint(request);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  writeImage(o.out, result.composite);
+  if (!o.out.empty()) writeImage(o.out, result.composite);
 
   nlohmann::json params = classicalInpaintParams(request);
   params["image"] = o.image;
   params["mask"] = o.mask;
   params["placement"] = {result.placement.x, result.placement.y, result.placement.width, result.placement.height};
   if (!o.json.empty()) writeParams(o.json, params);
-  std::printf("%s: %s inpainting filled %d px (region %dx%d at %d,%d) in %.2f s\n", o.out.c_str(),
+  if (!o.project.empty()) {
+    // The result layer covers the filled region only, as in the GUI: the fill with the feathered
+    // composite weight as its alpha, at the region's position.
+    EditRecord edit;
+    edit.original = request.image;
+    std::vector<cv::Mat> planes;
+    cv::split(result.filled, planes);
+    planes.push_back(result.alpha);
+    cv::merge(planes, edit.result);
+    edit.placement = result.placement;
+    edit.mask = request.mask;
+    edit.params = params;
+    edit.sourcePath = o.image;
+    saveEditProject(o.project, edit);
+  }
+  const std::string& written = o.out.empty() ? o.project : o.out;
+  std::printf("%s: %s inpainting filled %d px (region %dx%d at %d,%d) in %.2f s\n", written.c_str(),
               displayName(request.method), result.holeArea, result.placement.width, result.placement.height,
               result.placement.x, result.placement.y, seconds);
 }

@@ -6,6 +6,7 @@
 
 #include "app/cli/command_registry.h"
 #include "engine/core/error.h"
+#include "engine/core/process_env.h"
 #include "engine/core/threads.h"
 
 namespace latentshop::cli {
@@ -16,6 +17,7 @@ std::vector<CommandSetup>& commandRegistry() {
 }  // namespace latentshop::cli
 
 int main(int argc, char** argv) {
+  latentshop::ensurePassiveOpenMpWait(argc, argv);  // before libgomp reads its environment
   CLI::App app{"Latentshop command line: inpaint, instruct, drag, export, tokenize and tensor checks"};
   app.set_version_flag("--version", std::string("latentshop-cli ") + LATENTSHOP_VERSION);
   app.require_subcommand(1);

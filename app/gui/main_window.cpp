@@ -14,6 +14,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
@@ -31,10 +32,13 @@
 #include "app/gui/recent_files.h"
 #include "engine/pipelines/classical_inpaint.h"
 #include "ui/canvas/canvas.h"
+#include "ui/document/background_tasks.h"
 #include "ui/document/document.h"
 #include "ui/panels/brush_panel.h"
 #include "ui/panels/classical_method.h"
+#include "ui/panels/history_panel.h"
 #include "ui/panels/inpaint_panel.h"
+#include "ui/panels/layers_panel.h"
 #include "ui/panels/job_progress_widget.h"
 #include "ui/panels/result_bar.h"
 #include "ui/tools/mask_brush_tool.h"
@@ -51,7 +55,10 @@ MainWindow::MainWindow(QWidget* parent)
       brush_(new MaskBrushTool(this)),
       inpaint_(new InpaintPanel),
       brushPanel_(new BrushPanel(brush_)),
-      resultBar_(new ResultBar) {
+      resultBar_(new ResultBar),
+      layersPanel_(new LayersPanel),
+      historyPanel_(new HistoryPanel),
+      tasks_(new BackgroundTasks(this)) {
   setObjectName(QStringLiteral("MainWindow"));
   setAcceptDrops(true);
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
@@ -66,6 +73,8 @@ MainWindow::MainWindow(QWidget* parent)
   setCentralWidget(central);
   canvas_->setDocument(doc_);
   canvas_->setTool(brush_);
+  layersPanel_->setDocument(doc_);
+  historyPanel_->setDocument(doc_);
 
   inpaint_->addMethod(new ClassicalMethod(latentshop::ClassicalInpaintMethod::Telea));
   inpaint_->addMethod(new ClassicalMethod(latentshop::ClassicalInpaintMethod::NavierStokes));
@@ -76,6 +85,7 @@ MainWindow::MainWindow(QWidget* parent)
   buildDocks();
   buildStatusBar();
   connectEngine();
+  setupAutosave();
   installDragEditing(*this);
 
   // Document -> window state.
@@ -108,6 +118,8 @@ MainWindow::MainWindow(QWidget* parent)
   connect(resultBar_, &ResultBar::applyRequested, this, &MainWindow::applyResult);
   connect(resultBar_, &ResultBar::discardRequested, this, &MainWindow::discardResult);
   connect(resultBar_, &ResultBar::compareHeld, canvas_, &Canvas::setComparing);
+  connect(layersPanel_, &LayersPanel::statusMessage, this, [this](const QString& text) { showStatus(text); });
+  connect(doc_, &Document::activeLayerChanged, this, &MainWindow::updateActions);
 
   // Canvas -> status bar.
   connect(canvas_, &Canvas::zoomChanged, this, [this](double z) { zoomLabel_->setText(tr("%1 %").arg(z * 100.0, 0, 'f', z < 0.1 ? 1 : 0)); });
@@ -126,6 +138,10 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow() {
   qApp->removeEventFilter(this);
   canvas_->setTool(nullptr);
+  // A normal end: finish file work, then the recovery file is no longer needed (a crash never
+  // gets here, so its recovery file stays for the next start).
+  tasks_->waitForWork();
+  recovery_->discard();
   // Children are destroyed after this body: stop listening to them first, and stop the engine
   // before anything its callbacks could reach goes away.
   disconnect(doc_->undoStack(), nullptr, this, nullptr);
@@ -151,6 +167,7 @@ void MainWindow::buildActions() {
   connect(add(QStringLiteral("file.open"), tr("&Open\u2026"), QKeySequence::Open, IconId::Open, true), &QAction::triggered, this, &MainWindow::openDialog);
   connect(add(QStringLiteral("file.save"), tr("&Save"), QKeySequence::Save, IconId::Save, true), &QAction::triggered, this, &MainWindow::save);
   connect(add(QStringLiteral("file.saveAs"), tr("Save &As\u2026"), QKeySequence(QStringLiteral("Ctrl+Shift+S"))), &QAction::triggered, this, &MainWindow::saveDialog);
+  connect(add(QStringLiteral("file.export"), tr("&Export\u2026"), QKeySequence(QStringLiteral("Ctrl+Shift+E")), IconId::Export, true), &QAction::triggered, this, &MainWindow::exportDialog);
   connect(add(QStringLiteral("file.quit"), tr("&Quit"), QKeySequence(QStringLiteral("Ctrl+Q"))), &QAction::triggered, this, &QWidget::close);
 
   QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
@@ -194,6 +211,7 @@ void MainWindow::buildActions() {
   connect(add(QStringLiteral("job.cancel"), tr("&Cancel job"), QKeySequence(Qt::Key_Escape), IconId::Cancel, true), &QAction::triggered, this, &MainWindow::cancelJob);
   connect(add(QStringLiteral("result.apply"), tr("&Apply result"), QKeySequence(QStringLiteral("Shift+Return")), IconId::Apply, true), &QAction::triggered, this, &MainWindow::applyResult);
   connect(add(QStringLiteral("result.discard"), tr("&Discard result"), QKeySequence(Qt::Key_Delete), IconId::Discard, true), &QAction::triggered, this, &MainWindow::discardResult);
+  buildLayerActions();
   connect(add(QStringLiteral("help.shortcuts"), tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1)), &QAction::triggered, this, &MainWindow::showShortcuts);
   connect(add(QStringLiteral("help.about"), tr("&About Latentshop")), &QAction::triggered, this, &MainWindow::showAbout);
 }
@@ -207,6 +225,7 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction(a("file.save"));
   file->addAction(a("file.saveAs"));
+  file->addAction(a("file.export"));
   file->addSeparator();
   file->addAction(a("file.quit"));
 
@@ -230,6 +249,16 @@ void MainWindow::buildMenus() {
   image->addSeparator();
   image->addAction(a("result.apply"));
   image->addAction(a("result.discard"));
+
+  QMenu* layer = menuBar()->addMenu(tr("&Layer"));
+  for (const char* name : {"layer.duplicate", "layer.mergeDown", "layer.delete", "", "layer.up", "layer.down", "",
+                           "layer.rename", "layer.toggle", "layer.copyParams"}) {
+    if (!*name) {
+      layer->addSeparator();
+    } else {
+      layer->addAction(a(name));
+    }
+  }
 
   viewMenu_ = menuBar()->addMenu(tr("&View"));
   viewMenu_->addAction(a("view.zoomIn"));
@@ -332,6 +361,12 @@ void MainWindow::buildDocks() {
   // The mask panel's content has a fixed height: give the rest to the panels below it.
   maskDock->widget()->setMaximumHeight(brushPanel_->sizeHint().height() + 4);
   resizeDocks({maskDock}, {320}, Qt::Horizontal);
+  // Layers and history on the left, as tall as the window: the list of edits grows there.
+  QDockWidget* layersDock = addDockPanel(layersPanel_, tr("Layers"), Qt::LeftDockWidgetArea);
+  QDockWidget* historyDock = addDockPanel(historyPanel_, tr("History"), Qt::LeftDockWidgetArea);
+  splitDockWidget(layersDock, historyDock, Qt::Vertical);
+  resizeDocks({layersDock}, {270}, Qt::Horizontal);
+  resizeDocks({layersDock, historyDock}, {540, 320}, Qt::Vertical);
 }
 
 void MainWindow::buildStatusBar() {
@@ -340,6 +375,24 @@ void MainWindow::buildStatusBar() {
   zoomLabel_ = new QLabel(this);
   zoomLabel_->setMinimumWidth(60);
   zoomLabel_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  busyLabel_ = new QLabel(this);
+  busyBar_ = new QProgressBar(this);
+  busyBar_->setRange(0, 0);  // indeterminate
+  busyBar_->setMaximumWidth(120);
+  busyBar_->setMaximumHeight(14);
+  busyBar_->setTextVisible(false);
+  busyLabel_->setVisible(false);
+  busyBar_->setVisible(false);
+  // Shown only when file work takes longer than 100 ms.
+  busyTimer_ = new QTimer(this);
+  busyTimer_->setSingleShot(true);
+  busyTimer_->setInterval(100);
+  connect(busyTimer_, &QTimer::timeout, this, [this] {
+    busyLabel_->setVisible(true);
+    busyBar_->setVisible(true);
+  });
+  statusBar()->addPermanentWidget(busyLabel_);
+  statusBar()->addPermanentWidget(busyBar_);
   statusBar()->addPermanentWidget(positionLabel_);
   statusBar()->addPermanentWidget(sizeLabel_);
   statusBar()->addPermanentWidget(zoomLabel_);
@@ -349,9 +402,19 @@ void MainWindow::updateActions() {
   const bool hasImage = !doc_->isNull();
   const bool pending = doc_->hasPendingResult();
   const bool busy = activeJob_ != 0;
-  for (const char* name : {"file.save", "file.saveAs", "mask.invert", "mask.clear", "mask.grow", "mask.shrink",
-                           "view.zoomIn", "view.zoomOut", "view.fit", "view.actual"})
-    actions_.value(QString::fromLatin1(name))->setEnabled(hasImage);
+  for (const char* name : {"file.save", "file.saveAs", "file.export", "mask.invert", "mask.clear", "mask.grow",
+                           "mask.shrink", "view.zoomIn", "view.zoomOut", "view.fit", "view.actual"})
+    actions_.value(QString::fromLatin1(name))->setEnabled(hasImage && !opening_);
+  actions_.value(QStringLiteral("file.open"))->setEnabled(!opening_);
+  const LayerId active = doc_->activeLayer();
+  const Layer* l = active ? doc_->layer(active) : nullptr;
+  const int index = l ? doc_->indexOf(active) : -1;
+  for (const char* name : {"layer.duplicate", "layer.delete", "layer.rename", "layer.toggle"})
+    actions_.value(QString::fromLatin1(name))->setEnabled(l != nullptr);
+  actions_.value(QStringLiteral("layer.up"))->setEnabled(l && index < doc_->layerCount() - 1);
+  actions_.value(QStringLiteral("layer.down"))->setEnabled(l && index > 0);
+  actions_.value(QStringLiteral("layer.mergeDown"))->setEnabled(l && doc_->mergeDownBlocker(active).isEmpty());
+  actions_.value(QStringLiteral("layer.copyParams"))->setEnabled(l && !l->params.isEmpty());
   actions_.value(QStringLiteral("job.cancel"))->setEnabled(busy);
   actions_.value(QStringLiteral("result.apply"))->setEnabled(pending);
   actions_.value(QStringLiteral("result.discard"))->setEnabled(pending);
@@ -383,107 +446,6 @@ QString MainWindow::statusText() const { return statusBar()->currentMessage(); }
 void MainWindow::showError(const QString& title, const QString& text) {
   showStatus(text, 15000);
   if (interactive_) QMessageBox::warning(this, title, text);
-}
-
-// ---- Settings and window events -----------------------------------------------------------------
-
-void MainWindow::loadSettings() {
-  QSettings s;
-  BrushSettings b;
-  b.size = s.value(QStringLiteral("brush/size"), b.size).toDouble();
-  b.hardness = s.value(QStringLiteral("brush/hardness"), b.hardness).toDouble();
-  b.erase = s.value(QStringLiteral("brush/erase"), false).toBool();
-  brush_->setSettings(b);
-  const QColor color = s.value(QStringLiteral("mask/color"), QColor(255, 40, 60)).value<QColor>();
-  const double opacity = s.value(QStringLiteral("mask/opacity"), 0.5).toDouble();
-  brushPanel_->setMaskStyle(color, opacity);
-  brushPanel_->setGrowAmount(s.value(QStringLiteral("mask/growBy"), 8).toInt());
-  canvas_->setMaskStyle(color, opacity);
-  actions_[QStringLiteral("view.wheelZooms")]->setChecked(s.value(QStringLiteral("view/wheelZooms"), true).toBool());
-  inpaint_->loadSettings(s);
-  if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
-    // First start: most of the screen, at most 1600 x 1000.
-    const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
-    const QSize size(std::min(1600, avail.width()), std::min(1000, avail.height()));
-    resize(size);
-    move(avail.center() - QPoint(size.width() / 2, size.height() / 2));
-  }
-  restoreState(s.value(QStringLiteral("window/state")).toByteArray());
-}
-
-void MainWindow::saveSettings() const {
-  QSettings s;
-  s.setValue(QStringLiteral("brush/size"), brush_->settings().size);
-  s.setValue(QStringLiteral("brush/hardness"), brush_->settings().hardness);
-  s.setValue(QStringLiteral("brush/erase"), brush_->settings().erase);
-  s.setValue(QStringLiteral("mask/color"), brushPanel_->maskColor());
-  s.setValue(QStringLiteral("mask/opacity"), brushPanel_->maskOpacity());
-  s.setValue(QStringLiteral("mask/growBy"), brushPanel_->growAmount());
-  s.setValue(QStringLiteral("view/wheelZooms"), canvas_->wheelZooms());
-  inpaint_->saveSettings(s);
-  s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-  s.setValue(QStringLiteral("window/state"), saveState());
-}
-
-void MainWindow::closeEvent(QCloseEvent* e) {
-  if (!maybeSave()) {
-    e->ignore();
-    return;
-  }
-  if (activeJob_) engine_->cancel(activeJob_);
-  engine_->cancelAll();
-  engine_->waitIdle(5000);
-  saveSettings();
-  e->accept();
-}
-
-bool MainWindow::eventFilter(QObject* watched, QEvent* e) {
-  // Hold '\' anywhere in the window (except while typing) to see the image before the edit.
-  if ((e->type() == QEvent::KeyPress || e->type() == QEvent::KeyRelease) && isActiveWindow()) {
-    auto* k = static_cast<QKeyEvent*>(e);
-    QWidget* focus = QApplication::focusWidget();
-    const bool typing = qobject_cast<QLineEdit*>(focus) || qobject_cast<QAbstractSpinBox*>(focus) ||
-                        qobject_cast<QTextEdit*>(focus) || qobject_cast<QPlainTextEdit*>(focus);
-    if (k->key() == Qt::Key_Backslash && !typing && k->modifiers() == Qt::NoModifier) {
-      if (!k->isAutoRepeat()) canvas_->setComparing(e->type() == QEvent::KeyPress && doc_->hasPendingResult());
-      return true;
-    }
-  }
-  return QMainWindow::eventFilter(watched, e);
-}
-
-void MainWindow::showShortcuts() {
-  const QString rows = QStringLiteral(
-      "<tr><td><b>Ctrl+O</b></td><td>Open an image (or drop it on the window)</td></tr>"
-      "<tr><td><b>Ctrl+S / Ctrl+Shift+S</b></td><td>Save / save as (flattened PNG, JPEG, WebP)</td></tr>"
-      "<tr><td><b>B</b></td><td>Mask brush</td></tr>"
-      "<tr><td><b>E</b></td><td>Toggle eraser (right-drag also erases)</td></tr>"
-      "<tr><td><b>[ &nbsp; ]</b></td><td>Brush smaller / larger</td></tr>"
-      "<tr><td><b>Shift+click</b></td><td>Straight line from the last stroke</td></tr>"
-      "<tr><td><b>Ctrl+I / Ctrl+D</b></td><td>Invert / clear the mask</td></tr>"
-      "<tr><td><b>H</b></td><td>Show or hide the mask overlay</td></tr>"
-      "<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>Undo / redo (every stroke is one step)</td></tr>"
-      "<tr><td><b>Ctrl+Enter</b></td><td>Run inpaint</td></tr>"
-      "<tr><td><b>Esc</b></td><td>Cancel the running job</td></tr>"
-      "<tr><td><b>Shift+Enter / Delete</b></td><td>Apply / discard the result</td></tr>"
-      "<tr><td><b>hold \\</b></td><td>Compare: show the image before the result</td></tr>"
-      "<tr><td><b>Wheel / Ctrl+wheel</b></td><td>Zoom at the cursor</td></tr>"
-      "<tr><td><b>Space+drag, middle-drag</b></td><td>Pan</td></tr>"
-      "<tr><td><b>Ctrl+0 / Ctrl+1</b></td><td>Fit to window / 100 %</td></tr>"
-      "<tr><td><b>Ctrl+= / Ctrl+-</b></td><td>Zoom in / out</td></tr>");
-  QMessageBox box(this);
-  box.setWindowTitle(tr("Keyboard shortcuts"));
-  box.setTextFormat(Qt::RichText);
-  box.setText(QStringLiteral("<table cellspacing='4'>") + rows + QStringLiteral("</table>"));
-  box.exec();
-}
-
-void MainWindow::showAbout() {
-  QMessageBox::about(this, tr("About Latentshop"),
-                     tr("<b>Latentshop %1</b><p>A desktop image editor with diffusion editing: paint a mask and "
-                        "fill it, type an instruction, or drag a handle to a target.</p>"
-                        "<p>Classical inpainting by OpenCV (Telea, Navier\u2013Stokes).</p>")
-                         .arg(QStringLiteral(LATENTSHOP_VERSION)));
 }
 
 }  // namespace latentshop::ui

@@ -1,5 +1,9 @@
-// Latentshop's main window: the canvas with the pending-result bar above it, the mask and inpaint
-// panels in docks, menus, tool bar and status bar, wired to the Document and the EngineBridge.
+// Latentshop's main window: the canvas with the pending-result bar above it, the mask, inpaint,
+// layers and history panels in docks, menus, tool bar and status bar, wired to the Document and
+// the EngineBridge. Files (open, save, export) and autosave run on worker threads
+// (ui/document/background_tasks.h); the window is split over main_window.cpp (construction,
+// actions), main_window_files.cpp (open/save/export), main_window_jobs.cpp (engine jobs) and
+// main_window_recovery.cpp (autosave and crash recovery).
 //
 // Extension points for later work:
 //   addTool(tool, optionsPanel)        a canvas tool in the tool bar (+ its options dock page)
@@ -13,28 +17,38 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <functional>
+#include <memory>
+
 #include "engine/runtime/job.h"
 #include "ui/document/layer.h"
+#include "ui/document/recovery_store.h"
 
 class QAction;
 class QActionGroup;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QProgressBar;
+class QTimer;
 class QToolBar;
 
 namespace latentshop::ui {
 
+class BackgroundTasks;
 class BrushPanel;
 class Canvas;
 class Document;
 class EngineBridge;
+class HistoryPanel;
 class InpaintPanel;
 class JobProgressWidget;
+class LayersPanel;
 class MaskBrushTool;
 class ResultBar;
 class Tool;
 struct JobOutcome;
+struct LoadedDocument;
 struct JobProgressInfo;
 
 class MainWindow : public QMainWindow {
@@ -44,12 +58,47 @@ public:
   ~MainWindow() override;
 
   // ---- Files --------------------------------------------------------------------------------
-  // Opens an image (PNG, JPEG, WebP, TIFF, BMP, ...; EXIF orientation applied). On failure returns
-  // false with a message naming the file and the problem (also shown in the status bar).
+  // Opens an image (PNG, JPEG, WebP, TIFF, BMP, ...; EXIF orientation applied) or a project (.ora:
+  // every layer, mask, point and parameter restored). Decoding runs on a worker thread while the
+  // window keeps painting (a busy indicator appears after 100 ms); the call returns when done. On
+  // failure returns false with a message naming the file and the problem (also shown in the
+  // status bar) and the current document is untouched.
   bool openImage(const QString& path, QString* error = nullptr);
   // Saves the flattened visible image; the format follows the extension (.png, .jpg/.jpeg, .webp,
-  // .bmp, .tif). JPEG has no alpha: transparent areas are flattened over white.
+  // .bmp, .tif). JPEG has no alpha: transparent areas are flattened over white. Layers are not
+  // kept: the document counts as saved only for this image (File > Save keeps layers in .ora).
   bool saveImage(const QString& path, QString* error = nullptr);
+  // Saves the document as a project (.ora) on a worker thread and waits for it; the document then
+  // saves to `path` (title bar, Ctrl+S) and is clean if nothing changed meanwhile.
+  bool saveProject(const QString& path, QString* error = nullptr);
+  // The same without waiting: projectSaved() reports the end. The UI keeps working meanwhile.
+  void saveProjectInBackground(const QString& path);
+  // Exports (engine/io/layer_export.h, by the path): flattened .png (with the `parameters` chunk),
+  // .jpg/.jpeg, .webp; a layered .psd; an .ora copy; a folder of PNG layers (a path ending in '/',
+  // an existing folder or no extension). Waits for the worker; does not change the document.
+  bool exportTo(const QString& path, QString* error = nullptr, QStringList* written = nullptr);
+  void exportInBackground(const QString& path);
+  // The project file the document saves to ("" until it was saved or opened as .ora).
+  QString projectPath() const;
+  // File work (open, save, export, autosave) running on workers.
+  int fileTasksRunning() const;
+
+  // ---- Autosave and crash recovery (main_window_recovery.cpp) ---------------------------------
+  // While the document has unsaved changes it is written to this window's recovery file every
+  // autosaveInterval() ms (QSettings "autosave/intervalSeconds", default 60) and shortly after
+  // every finished edit ("autosave/afterEditMs", default 1000); saving or a clean exit removes it.
+  void setAutosaveInterval(int ms);
+  int autosaveInterval() const;
+  void setAutosaveAfterEdit(int ms);
+  QString recoveryFile() const;
+  void autosaveNow();  // starts a write now (when there is something unsaved)
+  enum class RecoveryMode { Ask, Restore, Discard, Later };
+  // Looks for recovery files left by a session that crashed or was killed and, per `mode`, asks
+  // (a dialog: Restore / Discard / Later), restores the newest, discards them all, or leaves them.
+  // Returns true when a document was restored.
+  bool offerRecovery(RecoveryMode mode);
+  // Restores one: every layer and mask back, the document marked modified with its original path.
+  bool restoreRecovery(const RecoveryEntry& entry, QString* error = nullptr);
 
   // ---- Jobs ---------------------------------------------------------------------------------
   // Runs the inpaint panel's current method on the document (as the Run button). Returns the job
@@ -78,10 +127,16 @@ public:
   BrushPanel* brushPanel() const { return brushPanel_; }
   MaskBrushTool* brushTool() const { return brush_; }
   ResultBar* resultBar() const { return resultBar_; }
+  LayersPanel* layersPanel() const { return layersPanel_; }
+  HistoryPanel* historyPanel() const { return historyPanel_; }
+  QAction* action(const QString& name) const { return actions_.value(name); }
   QString statusText() const;
 
 Q_SIGNALS:
   void imageOpened(const QString& path);
+  void projectSaved(const QString& path, const QString& error);  // error empty on success
+  void exportFinished(const QString& path, const QString& error);
+  void autosaved(const QString& recoveryFile, quint64 revision);
   void resultArrived(latentshop::ui::LayerId layer);
   void jobFinished(quint64 id, int state);  // a latentshop::JobState value
 
@@ -110,6 +165,18 @@ private:
   void openDialog();
   bool saveDialog();
   void save();
+  void exportDialog();
+  // Runs work() on a worker and, unless `wait`, returns at once; done() runs on the GUI thread.
+  // With `wait` it spins a local event loop that paints but takes no input until done().
+  void runFileTask(const QString& busyText, std::function<void()> work, std::function<void()> done, bool wait);
+  void beginBusy(const QString& text);
+  void endBusy();
+  void finishProjectSave(const QString& path, const QString& error, quint64 revision, quint64 generation);
+  void applyLoaded(const QString& path, LoadedDocument& loaded);
+  void buildLayerActions();
+  void setupAutosave();
+  void scheduleAutosaveAfterEdit();
+  void onModifiedChanged(bool modified);
   void rebuildRecentMenu();
   void showShortcuts();
   void showAbout();
@@ -126,6 +193,9 @@ private:
   InpaintPanel* inpaint_;
   BrushPanel* brushPanel_;
   ResultBar* resultBar_;
+  LayersPanel* layersPanel_;
+  HistoryPanel* historyPanel_;
+  BackgroundTasks* tasks_;
   QToolBar* toolBar_ = nullptr;
   QActionGroup* toolGroup_ = nullptr;
   QMenu* viewMenu_ = nullptr;
@@ -134,6 +204,18 @@ private:
   QLabel* positionLabel_ = nullptr;
   QLabel* sizeLabel_ = nullptr;
   QLabel* zoomLabel_ = nullptr;
+  QLabel* busyLabel_ = nullptr;
+  QProgressBar* busyBar_ = nullptr;
+  QTimer* busyTimer_ = nullptr;
+  int busyDepth_ = 0;
+  bool opening_ = false;
+
+  std::unique_ptr<RecoverySlot> recovery_;
+  QTimer* autosaveTimer_ = nullptr;
+  QTimer* editAutosaveTimer_ = nullptr;
+  bool autosaveRunning_ = false;
+  bool autosaveAgain_ = false;
+  quint64 autosavedRevision_ = 0;  // the revision the recovery file holds (0: none)
   QHash<QString, QAction*> actions_;  // by name, e.g. "file.open", "mask.invert"
 
   JobId activeJob_ = 0;
@@ -142,7 +224,6 @@ private:
   quint64 generation_ = 0;        // bumped on every open: results for another image are dropped
   QImage activeMask_;             // the mask the running job started from (kept with its result)
   QHash<LayerId, QString> resultMessages_;
-  QString savePath_;
   bool interactive_ = true;
   bool maskCheckPending_ = false;
   bool hasMask_ = false;

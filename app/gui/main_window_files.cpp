@@ -1,23 +1,35 @@
-// Main window: opening, saving, recent files, drag and drop.
+// Main window: opening images and projects, saving projects, exporting, saving flattened images,
+// recent files, drag and drop. Decoding, encoding and disk work run on worker threads.
+#include <QApplication>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImageReader>
 #include <QImageWriter>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QTimer>
 #include <QUndoStack>
 
 #include "app/gui/engine_bridge.h"
 #include "app/gui/main_window.h"
 #include "app/gui/recent_files.h"
 #include "ui/canvas/canvas.h"
+#include "ui/document/background_tasks.h"
 #include "ui/document/document.h"
+#include "ui/document/document_files.h"
+#include "ui/panels/inpaint_method.h"
+#include "ui/panels/inpaint_panel.h"
 
 namespace latentshop::ui {
 
@@ -34,42 +46,212 @@ void rememberFolder(const QString& file) {
 }
 
 QString openFilter() {
-  QStringList patterns;
+  QStringList patterns{QStringLiteral("*.ora")};
   for (const QByteArray& f : QImageReader::supportedImageFormats()) patterns << QStringLiteral("*.") + QString::fromLatin1(f);
-  return QObject::tr("Images (%1);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
+  return QObject::tr("Images and projects (%1);;Latentshop projects (*.ora);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
 }
+
+const char* kInpaintMethodKey = "inpaint_method";  // DocumentInfo::extra: the method last run (runInpaint)
 
 }  // namespace
 
-bool MainWindow::openImage(const QString& path, QString* error) {
-  const auto fail = [&](const QString& message) {
-    if (error) *error = message;
-    showError(tr("Cannot open image"), message);
-    return false;
-  };
-  const QFileInfo info(path);
-  if (!info.exists()) return fail(tr("%1: no such file").arg(path));
-  if (info.isDir()) return fail(tr("%1: is a folder, not an image").arg(path));
-  QImageReader::setAllocationLimit(2048);  // MB: 8000x6000 RGBA photos are ~190 MB
-  QImageReader reader(path);
-  reader.setAutoTransform(true);  // EXIF orientation, as cameras expect
-  QImage image = reader.read();
-  if (image.isNull()) return fail(tr("%1: not an image Latentshop can read (%2)").arg(path, reader.errorString()));
+// ---- Worker plumbing ----------------------------------------------------------------------------
 
+void MainWindow::beginBusy(const QString& text) {
+  if (busyDepth_++ == 0) busyLabel_->setText(text);
+  if (!busyTimer_->isActive() && !busyBar_->isVisible()) busyTimer_->start();
+}
+
+void MainWindow::endBusy() {
+  if (--busyDepth_ > 0) return;
+  busyDepth_ = 0;
+  busyTimer_->stop();
+  busyBar_->setVisible(false);
+  busyLabel_->setVisible(false);
+}
+
+void MainWindow::runFileTask(const QString& busyText, std::function<void()> work, std::function<void()> done, bool wait) {
+  beginBusy(busyText);
+  if (!wait) {
+    tasks_->run(std::move(work), [this, done = std::move(done)] {
+      endBusy();
+      if (done) done();
+    });
+    return;
+  }
+  QEventLoop loop;
+  bool finished = false;
+  tasks_->run(std::move(work), [&] {
+    finished = true;
+    loop.quit();
+  });
+  // Paint, run timers and engine deliveries; no clicks or keys until the file is done.
+  if (!finished) loop.exec(QEventLoop::ExcludeUserInputEvents);
+  endBusy();
+  if (done) done();
+}
+
+int MainWindow::fileTasksRunning() const { return tasks_->running(); }
+
+QString MainWindow::projectPath() const { return isProjectPath(doc_->filePath()) ? doc_->filePath() : QString(); }
+
+// ---- Open ---------------------------------------------------------------------------------------
+
+bool MainWindow::openImage(const QString& path, QString* error) {
+  if (opening_) {
+    if (error) *error = tr("Another file is still opening.");
+    return false;
+  }
+  opening_ = true;
+  updateActions();
+  LoadedDocument loaded;
+  runFileTask(tr("Opening %1\u2026").arg(QFileInfo(path).fileName()), [&loaded, path] { loaded = loadDocumentFile(path); },
+              nullptr, true);
+  opening_ = false;
+  if (!loaded.error.isEmpty()) {
+    if (error) *error = loaded.error;
+    showError(isProjectPath(path) ? tr("Cannot open project") : tr("Cannot open image"), loaded.error);
+    updateActions();
+    return false;
+  }
+  applyLoaded(path, loaded);
+  return true;
+}
+
+void MainWindow::applyLoaded(const QString& path, LoadedDocument& loaded) {
+  const QFileInfo info(path);
   if (activeJob_) engine_->cancel(activeJob_);
   ++generation_;
   canvas_->clearPreview();
   canvas_->setComparing(false);
   resultMessages_.clear();
-  savePath_.clear();
-  doc_->reset(image, info.absoluteFilePath());
+  const QSize size = loaded.content.original.size();
+  const QString method = loaded.content.info.extra.value(QString::fromLatin1(kInpaintMethodKey)).toString();
+  doc_->reset(loaded.content, info.absoluteFilePath());
+  loaded.content = DocumentContent();  // the document holds the pixels now
+  if (!method.isEmpty()) inpaint_->setCurrentMethod(method);
   canvas_->setMaskVisible(true);
   RecentFiles::add(path);
   rememberFolder(path);
-  showStatus(tr("Opened %1 (%2 \u00d7 %3)").arg(info.fileName()).arg(image.width()).arg(image.height()));
+  showStatus(loaded.isProject ? tr("Opened project %1 (%2 \u00d7 %3, %n layer(s))", nullptr, doc_->layerCount())
+                                    .arg(info.fileName())
+                                    .arg(size.width())
+                                    .arg(size.height())
+                              : tr("Opened %1 (%2 \u00d7 %3)").arg(info.fileName()).arg(size.width()).arg(size.height()));
+  updateActions();
   Q_EMIT imageOpened(info.absoluteFilePath());
-  return true;
 }
+
+// ---- Save project -------------------------------------------------------------------------------
+
+void MainWindow::saveProjectInBackground(const QString& path) {
+  if (doc_->isNull()) return;
+  const DocumentContent snapshot = doc_->snapshot();
+  const quint64 revision = doc_->revision();
+  const quint64 generation = generation_;
+  auto error = std::make_shared<QString>();
+  runFileTask(tr("Saving %1\u2026").arg(QFileInfo(path).fileName()),
+              [snapshot, path, error] { *error = saveProjectFile(snapshot, path); },
+              [this, path, error, revision, generation] { finishProjectSave(path, *error, revision, generation); }, false);
+}
+
+bool MainWindow::saveProject(const QString& path, QString* error) {
+  if (doc_->isNull()) {
+    if (error) *error = tr("There is no image to save.");
+    return false;
+  }
+  const DocumentContent snapshot = doc_->snapshot();
+  const quint64 revision = doc_->revision();
+  QString result;
+  runFileTask(tr("Saving %1\u2026").arg(QFileInfo(path).fileName()), [&] { result = saveProjectFile(snapshot, path); },
+              nullptr, true);
+  finishProjectSave(path, result, revision, generation_);
+  if (error) *error = result;
+  return result.isEmpty();
+}
+
+void MainWindow::finishProjectSave(const QString& path, const QString& error, quint64 revision, quint64 generation) {
+  if (!error.isEmpty()) {
+    showError(tr("Cannot save project"), error);
+  } else if (generation == generation_) {
+    doc_->setFilePath(QFileInfo(path).absoluteFilePath());
+    // Clean only if nothing changed while the worker wrote the file.
+    if (doc_->revision() == revision) doc_->markClean();
+    RecentFiles::add(path);
+    rememberFolder(path);
+    showStatus(tr("Saved %1").arg(QFileInfo(path).fileName()));
+  }
+  updateTitle();
+  Q_EMIT projectSaved(path, error);
+}
+
+// ---- Export -------------------------------------------------------------------------------------
+
+bool MainWindow::exportTo(const QString& path, QString* error, QStringList* written) {
+  if (doc_->isNull()) {
+    if (error) *error = tr("There is no image to export.");
+    return false;
+  }
+  const DocumentContent snapshot = doc_->snapshot();
+  QString result;
+  QStringList files;
+  runFileTask(tr("Exporting %1\u2026").arg(QFileInfo(path).fileName()),
+              [&] { result = exportDocumentFile(snapshot, path, {}, &files); }, nullptr, true);
+  if (!result.isEmpty()) {
+    showError(tr("Cannot export"), result);
+  } else {
+    showStatus(tr("Exported %n file(s) to %1", nullptr, int(files.size())).arg(path));
+  }
+  if (error) *error = result;
+  if (written) *written = files;
+  Q_EMIT exportFinished(path, result);
+  return result.isEmpty();
+}
+
+void MainWindow::exportInBackground(const QString& path) {
+  if (doc_->isNull()) return;
+  const DocumentContent snapshot = doc_->snapshot();
+  auto result = std::make_shared<QString>();
+  auto files = std::make_shared<QStringList>();
+  runFileTask(tr("Exporting %1\u2026").arg(QFileInfo(path).fileName()),
+              [snapshot, path, result, files] { *result = exportDocumentFile(snapshot, path, {}, files.get()); },
+              [this, path, result, files] {
+                if (!result->isEmpty()) {
+                  showError(tr("Cannot export"), *result);
+                } else {
+                  showStatus(tr("Exported %n file(s) to %1", nullptr, int(files->size())).arg(path));
+                }
+                Q_EMIT exportFinished(path, *result);
+              },
+              false);
+}
+
+void MainWindow::exportDialog() {
+  if (doc_->isNull()) return;
+  const QFileInfo info(doc_->filePath());
+  const QString last = QSettings().value(QStringLiteral("files/exportFilter")).toString();
+  const QString png = tr("PNG image, flattened, with parameters (*.png)");
+  const QString jpg = tr("JPEG image, flattened (*.jpg *.jpeg)");
+  const QString webp = tr("WebP image, flattened (*.webp)");
+  const QString psd = tr("Photoshop document, layered (*.psd)");
+  const QString ora = tr("OpenRaster copy, layered (*.ora)");
+  const QString folder = tr("Folder of PNG layers (choose or name a folder)");
+  QString filter = last.isEmpty() ? png : last;
+  const QString suggestion = QFileInfo(lastFolder(), info.completeBaseName() + QStringLiteral("-export.png")).filePath();
+  QString path = QFileDialog::getSaveFileName(this, tr("Export"), suggestion,
+                                              QStringList{png, jpg, webp, psd, ora, folder}.join(QStringLiteral(";;")), &filter);
+  if (path.isEmpty()) return;
+  QSettings().setValue(QStringLiteral("files/exportFilter"), filter);
+  if (filter == folder) {
+    // A folder: the name chosen without its extension.
+    const QFileInfo chosen(path);
+    path = chosen.absolutePath() + QLatin1Char('/') + chosen.completeBaseName() + QLatin1Char('/');
+  }
+  rememberFolder(path);
+  exportInBackground(path);
+}
+
+// ---- Flattened image ----------------------------------------------------------------------------
 
 bool MainWindow::saveImage(const QString& path, QString* error) {
   const auto fail = [&](const QString& message) {
@@ -109,36 +291,45 @@ bool MainWindow::saveImage(const QString& path, QString* error) {
   if (format == "jpg") writer.setQuality(95);
   if (format == "png") writer.setCompression(6);
   if (!writer.write(out)) return fail(tr("%1: %2").arg(path, writer.errorString()));
-  doc_->undoStack()->setClean();
-  savePath_ = path;
+  doc_->markClean();
   rememberFolder(path);
-  showStatus(tr("Saved %1").arg(QFileInfo(path).fileName()));
+  showStatus(doc_->layerCount() > 0 ? tr("Saved a flattened copy as %1 (layers are kept only in .ora projects)").arg(QFileInfo(path).fileName())
+                                    : tr("Saved %1").arg(QFileInfo(path).fileName()));
   return true;
 }
 
+// ---- Dialogs ------------------------------------------------------------------------------------
+
 void MainWindow::openDialog() {
   if (!maybeSave()) return;
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), lastFolder(), openFilter());
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open image or project"), lastFolder(), openFilter());
   if (!path.isEmpty()) openImage(path);
 }
 
 bool MainWindow::saveDialog() {
   if (doc_->isNull()) return false;
-  QString suggestion = savePath_;
-  if (suggestion.isEmpty()) {
-    const QFileInfo info(doc_->filePath());
-    suggestion = QFileInfo(lastFolder(), info.completeBaseName() + QStringLiteral("-edited.png")).filePath();
-  }
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save image"), suggestion,
-                                                    tr("PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp);;TIFF (*.tif *.tiff)"));
-  return !path.isEmpty() && saveImage(path);
+  const QFileInfo info(doc_->filePath());
+  const QString folder = info.exists() ? info.absolutePath() : lastFolder();
+  const QString suggestion = isProjectPath(doc_->filePath())
+                                 ? doc_->filePath()
+                                 : QFileInfo(folder, info.completeBaseName().isEmpty() ? QStringLiteral("untitled.ora")
+                                                                                       : info.completeBaseName() + QStringLiteral(".ora"))
+                                       .filePath();
+  QString path = QFileDialog::getSaveFileName(this, tr("Save project"), suggestion,
+                                              tr("Latentshop project (*.ora);;Flattened image (*.png *.jpg *.jpeg *.webp *.tif)"));
+  if (path.isEmpty()) return false;
+  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".ora");
+  // An image extension saves a flattened copy (the layers are not kept in it).
+  if (!isProjectPath(path)) return saveImage(path);
+  return saveProject(path);
 }
 
 void MainWindow::save() {
-  if (savePath_.isEmpty()) {
+  if (doc_->isNull()) return;
+  if (projectPath().isEmpty()) {
     saveDialog();
   } else {
-    saveImage(savePath_);
+    saveProjectInBackground(projectPath());
   }
 }
 
@@ -148,7 +339,7 @@ bool MainWindow::maybeSave() {
                                             tr("%1 has unsaved changes. Save them?").arg(doc_->displayName()),
                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
   if (answer == QMessageBox::Cancel) return false;
-  if (answer == QMessageBox::Save) return saveDialog();
+  if (answer == QMessageBox::Save) return projectPath().isEmpty() ? saveDialog() : saveProject(projectPath());
   return true;
 }
 

@@ -50,6 +50,8 @@ JobId MainWindow::runInpaint() {
     showError(tr("Cannot run %1").arg(method->displayName()), QString::fromStdString(e.what()));
     return 0;
   }
+  // The project remembers the method last used, so reopening it selects the method again.
+  doc_->setExtra(QStringLiteral("inpaint_method"), method->id());
   return runDocumentJob(std::move(spec), inpaint_->progress());
 }
 
@@ -100,6 +102,8 @@ void MainWindow::onJobDone(quint64 id, const JobOutcome& outcome) {
   const QPoint offset = outcome.placement.isEmpty() ? QPoint(0, 0) : outcome.placement.topLeft();
   QJsonObject params = outcome.params;
   params.insert(QStringLiteral("source"), doc_->displayName());
+  // The project remembers the model the last edit used (diffusion jobs name it in their params).
+  if (const QString model = params.value(QStringLiteral("model")).toString(); !model.isEmpty()) doc_->setModel(model);
   Layer layer;
   layer.name = outcome.title;
   layer.image = image;

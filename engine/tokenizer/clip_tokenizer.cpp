@@ -92,6 +92,9 @@ ClipTokenizer ClipTokenizer::fromPath(const std::string& path) {
   if (!fs::exists(p)) throw fileError(path, "no such file or folder (expected a tokenizer/ folder, vocab.json or bpe_simple_vocab_16e6.txt.gz)");
   if (fs::is_regular_file(p) && p.extension() == ".gz")
     return ClipTokenizer(std::make_shared<ClipVocabulary>(ClipVocabulary::fromOpenAiBpe(path)));
+  // A folder holding only OpenAI's BPE file (as ../shared/models/clip does).
+  if (fs::is_directory(p) && !fs::exists(p / "vocab.json") && fs::exists(p / "bpe_simple_vocab_16e6.txt.gz"))
+    return fromPath((p / "bpe_simple_vocab_16e6.txt.gz").string());
   // A whole diffusers model folder: use its tokenizer/.
   if (fs::is_directory(p) && !fs::exists(p / "vocab.json") && fs::exists(p / "tokenizer" / "vocab.json"))
     return fromPath((p / "tokenizer").string());

@@ -55,6 +55,8 @@ public:
   void setPreview(const CanvasPreview& preview);
   void clearPreview();
   const CanvasPreview& preview() const { return preview_; }
+  // The rendering caches (pyramids and tiles): for statistics, benchmarks and tests.
+  const CanvasCache& cache() const { return cache_; }
   int previewsShown() const { return previewsShown_; }  // counts setPreview() calls (tests, stats)
 
 Q_SIGNALS:

@@ -2,28 +2,53 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <QPainter>
 
 #include "ui/canvas/view_transform.h"
 #include "ui/document/document.h"
+#include "ui/document/mask_image.h"
 
 namespace latentshop::ui {
 
+namespace {
+
+constexpr int kT = TileCache::kTileSize;
+
+int floorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+}  // namespace
+
 void CanvasCache::clear() {
   composite_.clear();
-  overlay_.clear();
+  mask_.clear();
+  tiles_.clear();
+  maskExtent_ = QRect();
+}
+
+bool CanvasCache::canShareOriginal() const {
+  if (!doc_ || doc_->original().format() != QImage::Format_RGB32) return false;
+  for (const Layer& l : doc_->layers())
+    if (l.visible && l.isPixelLayer() && l.opacity > 0.0 && (includePending_ || !l.pending)) return false;
+  return true;
+}
+
+bool CanvasCache::sharesOriginal() const {
+  return doc_ && !composite_.isNull() && composite_.constBase().cacheKey() == doc_->original().cacheKey();
 }
 
 void CanvasCache::rebuild() {
+  tiles_.clear();
   if (!doc_ || doc_->isNull()) {
     clear();
     return;
   }
-  composite_.reset(doc_->render(QRect(), includePending_));
-  QImage overlay(doc_->size(), QImage::Format_ARGB32_Premultiplied);
-  overlay_.reset(overlay);
-  updateMask(doc_->rect());
+  composite_.reset(canShareOriginal() ? doc_->original() : doc_->render(QRect(), includePending_));
+  QImage mask = doc_->mask().copy();
+  mask.reinterpretAsFormat(QImage::Format_Alpha8);
+  mask_.reset(mask);
+  maskExtent_ = anyNonZero(doc_->mask()) ? nonZeroBounds(doc_->mask()) : QRect();
 }
 
 void CanvasCache::updateComposite(const QRect& region) {
@@ -34,67 +59,135 @@ void CanvasCache::updateComposite(const QRect& region) {
   }
   const QRect r = region & doc_->rect();
   if (r.isEmpty()) return;
-  const QImage part = doc_->render(r, includePending_);
-  QPainter p(&composite_.base());
-  p.setCompositionMode(QPainter::CompositionMode_Source);
-  p.drawImage(r.topLeft(), part);
-  p.end();
+  const bool shared = composite_.constBase().format() == QImage::Format_RGB32;
+  if (shared && canShareOriginal()) {
+    composite_.replaceBase(doc_->original());  // follows the original's latest copy
+  } else {
+    if (shared) {
+      // A layer appeared over the shared original: from now on the composite is our own copy (the
+      // original is opaque, so its RGB32 pyramid levels stay valid outside `r`).
+      composite_.replaceBase(doc_->original().convertToFormat(QImage::Format_ARGB32_Premultiplied));
+    }
+    const QImage part = doc_->render(r, includePending_);
+    QPainter p(&composite_.base());
+    p.setCompositionMode(QPainter::CompositionMode_Source);
+    p.drawImage(r.topLeft(), part);
+    p.end();
+  }
   composite_.invalidate(r);
+  tiles_.invalidate(r);
 }
 
 void CanvasCache::updateMask(const QRect& region) {
-  if (!doc_ || doc_->isNull() || overlay_.isNull()) return;
+  if (!doc_ || doc_->isNull() || mask_.isNull()) return;
   const QRect r = region & doc_->rect();
   if (r.isEmpty()) return;
-  const QImage& mask = doc_->mask();
-  // Premultiplied colour for every mask value, scaled by the overlay opacity.
-  QRgb lut[256];
-  for (int v = 0; v < 256; ++v) {
-    const int a = int(std::lround(v * maskOpacity_));
-    lut[v] = qRgba(maskColor_.red() * a / 255, maskColor_.green() * a / 255, maskColor_.blue() * a / 255, a);
-  }
-  QImage& out = overlay_.base();
+  const QImage& src = doc_->mask();
+  QImage& dst = mask_.base();
+  bool any = false;
   for (int y = r.top(); y <= r.bottom(); ++y) {
-    const uchar* m = mask.constScanLine(y);
-    auto* o = reinterpret_cast<QRgb*>(out.scanLine(y));
-    for (int x = r.left(); x <= r.right(); ++x) o[x] = lut[m[x]];
+    const uchar* s = src.constScanLine(y) + r.left();
+    std::memcpy(dst.scanLine(y) + r.left(), s, size_t(r.width()));
+    if (!any)
+      for (int x = 0; x < r.width(); ++x)
+        if (s[x]) {
+          any = true;
+          break;
+        }
   }
-  overlay_.invalidate(r);
+  if (any) maskExtent_ |= r;
+  mask_.invalidate(r);
+  if (tilesWithMask_) tiles_.invalidate(r);
 }
 
 void CanvasCache::setMaskStyle(const QColor& color, double opacity) {
   maskColor_ = color;
   maskOpacity_ = std::clamp(opacity, 0.0, 1.0);
-  if (doc_ && !doc_->isNull()) updateMask(doc_->rect());
+  if (tilesWithMask_) tiles_.clear();
 }
 
-void CanvasCache::drawMip(QPainter& p, MipImage& mip, const ViewTransform& view, const QRectF& visible) {
-  const int k = mip.levelFor(view.zoom());
+qint64 CanvasCache::memoryBytes() const {
+  qint64 bytes = composite_.levelBytes() + mask_.levelBytes() + tiles_.bytes();
+  if (!composite_.isNull() && !sharesOriginal()) bytes += composite_.constBase().sizeInBytes();
+  if (!mask_.isNull()) bytes += mask_.constBase().sizeInBytes();
+  return bytes;
+}
+
+// Draws the part of `mip` under `imageRect` (document pixels, the tile's area) into a painter whose
+// origin is the tile's top-left device pixel at `zoom`.
+void CanvasCache::drawLevel(QPainter& p, MipImage& mip, double zoom, const QRectF& imageRect) {
+  const int k = mip.levelFor(zoom);
   const QImage& level = mip.level(k);
   const QSize base = mip.constBase().size();
-  const double sx = double(base.width()) / level.width();   // base pixels per level pixel
+  const double sx = double(base.width()) / level.width();  // base pixels per level pixel
   const double sy = double(base.height()) / level.height();
-  const QRect src = QRect(QPoint(int(std::floor(visible.left() / sx)), int(std::floor(visible.top() / sy))),
-                          QPoint(int(std::ceil(visible.right() / sx)), int(std::ceil(visible.bottom() / sy)))) &
+  // Two level pixels of margin: bilinear filtering at the tile's edge then reads the same
+  // neighbours as the tile next to it, so tiles join without seams.
+  const int pad = zoom < 1.0 ? 2 : 0;
+  const QRect src = QRect(QPoint(int(std::floor(imageRect.left() / sx)) - pad, int(std::floor(imageRect.top() / sy)) - pad),
+                          QPoint(int(std::ceil(imageRect.right() / sx)) + pad, int(std::ceil(imageRect.bottom() / sy)) + pad)) &
                     level.rect();
   if (src.isEmpty()) return;
-  // The level maps onto the base by a uniform scale (level.width() * sx == base.width()).
   const QRectF srcInBase(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy);
-  p.drawImage(view.imageToDevice(srcInBase), level, QRectF(src));
+  const QRectF target((srcInBase.left() - imageRect.left()) * zoom, (srcInBase.top() - imageRect.top()) * zoom,
+                      srcInBase.width() * zoom, srcInBase.height() * zoom);
+  p.drawImage(target, level, QRectF(src));
+}
+
+QImage CanvasCache::renderTile(const ViewTransform& view, int tx, int ty, const QSize& size, QRectF* imageRect) {
+  const double zoom = view.zoom();
+  *imageRect = QRectF(tx * kT / zoom, ty * kT / zoom, size.width() / zoom, size.height() / zoom);
+  QImage tile(size, QImage::Format_ARGB32_Premultiplied);
+  tile.fill(Qt::transparent);
+  QPainter p(&tile);
+  p.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1.0);
+  drawLevel(p, composite_, zoom, *imageRect);
+  if (tilesWithMask_ && maskOpacity_ > 0.0 && maskExtent_.intersects(imageRect->toAlignedRect())) {
+    // Tint: the mask colour where the mask is, then over the tile at the overlay's opacity.
+    QImage overlay(size, QImage::Format_ARGB32_Premultiplied);
+    overlay.fill(QColor(maskColor_.red(), maskColor_.green(), maskColor_.blue()));
+    QPainter op(&overlay);
+    op.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1.0);
+    op.setCompositionMode(QPainter::CompositionMode_DestinationIn);
+    drawLevel(op, mask_, zoom, *imageRect);
+    op.end();
+    p.setOpacity(maskOpacity_);
+    p.drawImage(0, 0, overlay);
+  }
+  p.end();
+  return tile;
 }
 
 void CanvasCache::draw(QPainter& p, const ViewTransform& view, const QRect& deviceViewport, bool withMask) {
   if (composite_.isNull()) return;
-  const QRectF docRect(QPointF(0, 0), QSizeF(composite_.constBase().size()));
-  const QRectF visible = QRectF(view.deviceToImage(deviceViewport.topLeft()),
-                                view.deviceToImage(QPointF(deviceViewport.right() + 1, deviceViewport.bottom() + 1))) &
-                         docRect;
+  if (withMask != tilesWithMask_) {
+    tiles_.clear();
+    tilesWithMask_ = withMask;
+  }
+  const double zoom = view.zoom();
+  const QSize base = composite_.constBase().size();
+  // The image in "tile space": device pixels relative to the image origin (the offset is whole).
+  const QPoint origin = view.offset().toPoint();
+  const int imageW = int(std::ceil(base.width() * zoom - 1e-9));
+  const int imageH = int(std::ceil(base.height() * zoom - 1e-9));
+  const QRect visible = deviceViewport.translated(-origin) & QRect(0, 0, imageW, imageH);
   if (visible.isEmpty()) return;
-  p.save();
-  p.setRenderHint(QPainter::SmoothPixmapTransform, view.zoom() < 1.0);
-  drawMip(p, composite_, view, visible);
-  if (withMask && maskOpacity_ > 0.0) drawMip(p, overlay_, view, visible);
-  p.restore();
+  tiles_.beginFrame();
+  const int x0 = floorDiv(visible.left(), kT), x1 = floorDiv(visible.right(), kT);
+  const int y0 = floorDiv(visible.top(), kT), y1 = floorDiv(visible.bottom(), kT);
+  for (int ty = y0; ty <= y1; ++ty) {
+    for (int tx = x0; tx <= x1; ++tx) {
+      const TileKey key = TileCache::keyFor(zoom, tx, ty);
+      const QImage* tile = tiles_.find(key);
+      if (!tile) {
+        const QSize size(std::min(kT, imageW - tx * kT), std::min(kT, imageH - ty * kT));
+        QRectF imageRect;
+        tile = &tiles_.insert(key, renderTile(view, tx, ty, size, &imageRect), imageRect, zoom);
+      }
+      p.drawImage(origin + QPoint(tx * kT, ty * kT), *tile);
+    }
+  }
+  tiles_.trim();
 }
 
 }  // namespace latentshop::ui

@@ -1,13 +1,22 @@
-// What the canvas draws for a document, cached: the composite (original + visible layers) and the
-// coloured mask overlay, each as a MipImage refreshed by dirty rectangles, plus the code that draws
-// them through a ViewTransform at any zoom (nearest-neighbour from the base at >= 100 % so pixels
-// stay crisp, bilinear from the nearest larger pyramid level below 100 %).
+// What the canvas draws for a document, cached at three levels:
+//   1. the composite (original + visible layers) as a MipImage; when nothing covers an opaque
+//      original it *is* the document's original (shared, no copy), so a 48 MP photo costs no
+//      second full-size buffer until a layer lands on it;
+//   2. the working mask as an 8-bit MipImage (1 byte per pixel, tinted at render time);
+//   3. rendered device-pixel tiles of composite + mask overlay at the current zoom (TileCache,
+//      bounded in bytes), so a frame is a blit of cached tiles and a pan renders only the tiles
+//      scrolling in.
+// Rendering a tile: nearest-neighbour from the base at >= 100 % (pixels stay crisp), bilinear from
+// the nearest larger pyramid level below 100 %, the source read with a margin so tiles join
+// without seams. Dirty rectangles from the document refresh the pyramids and drop the tiles they
+// touch.
 #pragma once
 #include <QColor>
 #include <QImage>
 #include <QRect>
 
 #include "ui/canvas/mip_image.h"
+#include "ui/canvas/tile_cache.h"
 
 class QPainter;
 
@@ -27,7 +36,7 @@ public:
   void updateMask(const QRect& region);
   void setIncludePending(bool include) { includePending_ = include; }
   bool includePending() const { return includePending_; }
-  void setMaskStyle(const QColor& color, double opacity);  // rebuilds the overlay
+  void setMaskStyle(const QColor& color, double opacity);
   QColor maskColor() const { return maskColor_; }
   double maskOpacity() const { return maskOpacity_; }
 
@@ -35,13 +44,25 @@ public:
   // coordinates; `deviceViewport` is the area to cover.
   void draw(QPainter& painter, const ViewTransform& view, const QRect& deviceViewport, bool withMask);
   const QImage& composite() const { return composite_.constBase(); }
+  // Whether the composite is the document's original itself (no copy).
+  bool sharesOriginal() const;
+
+  TileCache& tiles() { return tiles_; }
+  const TileCache& tiles() const { return tiles_; }
+  // Bytes the cache owns: pyramid levels, a composite copy (when not shared), the mask copy, tiles.
+  qint64 memoryBytes() const;
 
 private:
-  void drawMip(QPainter& p, MipImage& mip, const ViewTransform& view, const QRectF& visibleImageRect);
+  bool canShareOriginal() const;
+  QImage renderTile(const ViewTransform& view, int tx, int ty, const QSize& size, QRectF* imageRect);
+  void drawLevel(QPainter& p, MipImage& mip, double zoom, const QRectF& imageRect);
 
   const Document* doc_ = nullptr;
   MipImage composite_;
-  MipImage overlay_;
+  MipImage mask_;          // Format_Alpha8 copy of the document's mask
+  QRect maskExtent_;       // where the mask may be non-zero (grows; recomputed on rebuild)
+  TileCache tiles_;
+  bool tilesWithMask_ = false;
   bool includePending_ = true;
   QColor maskColor_ = QColor(255, 40, 60);
   double maskOpacity_ = 0.5;

@@ -14,7 +14,8 @@
 namespace latentshop::ui {
 
 Document::Document(QObject* parent) : QObject(parent), undo_(new QUndoStack(this)) {
-  connect(undo_, &QUndoStack::cleanChanged, this, [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+  connect(undo_, &QUndoStack::cleanChanged, this, &Document::emitModified);
+  connect(undo_, &QUndoStack::indexChanged, this, [this] { ++revision_; });
 }
 
 Document::~Document() = default;
@@ -29,36 +30,91 @@ QString Document::displayName() const {
   return filePath_.isEmpty() ? tr("Untitled") : QFileInfo(filePath_).fileName();
 }
 
-bool Document::isModified() const { return !undo_->isClean(); }
+bool Document::isModified() const { return forcedModified_ || !undo_->isClean(); }
+
+void Document::emitModified() {
+  const bool now = isModified();
+  if (now == lastModified_) return;
+  lastModified_ = now;
+  Q_EMIT modifiedChanged(now);
+}
+
+void Document::markClean() {
+  forcedModified_ = false;
+  undo_->setClean();
+  emitModified();
+}
+
+void Document::markModified() {
+  forcedModified_ = true;
+  emitModified();
+}
 
 void Document::reset(const QImage& original, const QString& path, const QList<Layer>& layers, const QImage& mask) {
+  DocumentContent content;
+  content.original = original;
+  content.layers = layers;
+  content.mask = mask;
+  reset(content, path);
+}
+
+void Document::reset(const DocumentContent& content, const QString& path) {
   if (stroking_) cancelMaskStroke();
   undo_->clear();
+  const QImage& original = content.original;
   original_ = original.hasAlphaChannel() ? original.convertToFormat(QImage::Format_ARGB32)
                                          : original.convertToFormat(QImage::Format_RGB32);
   filePath_ = path;
   layers_.clear();
   nextId_ = 1;
   QSet<LayerId> used;
-  for (const Layer& l : layers)
+  for (const Layer& l : content.layers)
     if (l.id > 0) nextId_ = std::max(nextId_, l.id + 1);
-  for (Layer l : layers) {
+  for (Layer l : content.layers) {
     if (l.id <= 0 || used.contains(l.id)) l.id = nextId_++;
     used.insert(l.id);
     layers_.push_back(l);
   }
+  const QImage& mask = content.mask;
   if (!mask.isNull() && mask.size() == original_.size()) {
     mask_ = mask.convertToFormat(QImage::Format_Grayscale8);
   } else {
     mask_ = original_.isNull() ? QImage() : emptyMask(original_.size());
   }
+  points_ = content.workingPoints;
+  active_ = used.contains(content.activeLayer) ? content.activeLayer : 0;
+  info_ = content.info;
+  forcedModified_ = false;
   undo_->setClean();
+  ++revision_;
   Q_EMIT filePathChanged(filePath_);
   Q_EMIT documentReset();
   Q_EMIT layersChanged();
+  Q_EMIT activeLayerChanged(active_);
+  Q_EMIT workingPointsChanged();
   Q_EMIT maskChanged(rect());
   Q_EMIT contentChanged(rect());
-  Q_EMIT modifiedChanged(false);
+  lastModified_ = !isModified();  // always announce the state after a reset
+  emitModified();
+}
+
+DocumentContent Document::snapshot() const {
+  DocumentContent c;
+  c.original = original_;
+  c.layers = layers_;
+  c.mask = maskIsEmpty() ? QImage() : mask_;
+  c.workingPoints = points_;
+  c.activeLayer = activeLayer();
+  c.info = info_;
+  return c;
+}
+
+void Document::setExtra(const QString& key, const QJsonValue& value) {
+  if (value.isNull() || value.isUndefined()) {
+    info_.extra.remove(key);
+  } else {
+    info_.extra.insert(key, value);
+  }
 }
 
 int Document::indexOf(LayerId id) const {
@@ -109,7 +165,10 @@ LayerId Document::addLayer(Layer layer, int index, const QString& undoText) {
   layer.id = nextLayerId();
   const LayerId id = layer.id;
   const QString text = undoText.isEmpty() ? tr("Add layer \u201c%1\u201d").arg(layer.name) : undoText;
+  undo_->beginMacro(text);
   undo_->push(new InsertLayerCommand(this, index, std::move(layer), text));
+  undo_->push(new SelectLayerCommand(this, active_, id, text));
+  undo_->endMacro();
   return id;
 }
 
@@ -136,6 +195,7 @@ LayerId Document::addPendingResult(Layer l) {
   for (int i = int(layers_.size()) - 1; i >= 0; --i)
     if (layers_[i].pending) undo_->push(new RemoveLayerCommand(this, layers_[i].id, tr("Replace result")));
   undo_->push(new InsertLayerCommand(this, int(layers_.size()), std::move(l), name));
+  undo_->push(new SelectLayerCommand(this, active_, id, name));
   undo_->endMacro();
   return id;
 }
@@ -151,13 +211,27 @@ void Document::applyResult(LayerId id) {
 void Document::discardResult(LayerId id) {
   const Layer* l = layer(id);
   if (!l) return;
-  undo_->push(new RemoveLayerCommand(this, id, tr("Discard %1").arg(l->name)));
+  removeWithSelection(id, tr("Discard %1").arg(l->name));
 }
 
 void Document::removeLayer(LayerId id, const QString& undoText) {
   const Layer* l = layer(id);
   if (!l) return;
-  undo_->push(new RemoveLayerCommand(this, id, undoText.isEmpty() ? tr("Delete layer \u201c%1\u201d").arg(l->name) : undoText));
+  removeWithSelection(id, undoText.isEmpty() ? tr("Delete layer \u201c%1\u201d").arg(l->name) : undoText);
+}
+
+void Document::removeWithSelection(LayerId id, const QString& text) {
+  const int i = indexOf(id);
+  if (activeLayer() != id) {
+    undo_->push(new RemoveLayerCommand(this, id, text));
+    return;
+  }
+  // The selection moves to the layer below (as in other editors), else above, else the original.
+  const LayerId next = i > 0 ? layers_[i - 1].id : (i + 1 < layers_.size() ? layers_[i + 1].id : 0);
+  undo_->beginMacro(text);
+  undo_->push(new SelectLayerCommand(this, active_, next, text));
+  undo_->push(new RemoveLayerCommand(this, id, text));
+  undo_->endMacro();
 }
 
 void Document::setLayerVisible(LayerId id, bool visible) {
@@ -271,11 +345,42 @@ Layer Document::takeLayerNoUndo(int index) {
   return l;
 }
 
+void Document::moveLayerNoUndo(int from, int to) {
+  if (from == to || from < 0 || to < 0 || from >= layers_.size() || to >= layers_.size()) return;
+  layers_.move(from, to);
+  Q_EMIT layersChanged();
+  const Layer& l = layers_[to];
+  if (l.isPixelLayer() && l.visible) Q_EMIT contentChanged(l.bounds() & rect());
+}
+
 void Document::replaceLayerNoUndo(int index, const Layer& layer) {
   const QRect old = layers_[index].bounds();
   layers_[index] = layer;
   Q_EMIT layersChanged();
   Q_EMIT contentChanged((old | layer.bounds()) & rect());
+}
+
+void Document::writeOriginalNoUndo(const QPoint& topLeft, const QImage& pixels) {
+  const QRect r = QRect(topLeft, pixels.size()) & rect();
+  if (r.isEmpty()) return;
+  const QImage src = pixels.convertToFormat(original_.format());
+  const size_t bytes = static_cast<size_t>(r.width()) * 4;
+  for (int y = r.top(); y <= r.bottom(); ++y) {
+    const uchar* s = src.constScanLine(y - topLeft.y()) + size_t(r.left() - topLeft.x()) * 4;
+    std::copy(s, s + bytes, original_.scanLine(y) + size_t(r.left()) * 4);
+  }
+  Q_EMIT contentChanged(r);
+}
+
+void Document::setActiveLayerNoUndo(LayerId id) {
+  if (id == active_) return;
+  active_ = id;
+  Q_EMIT activeLayerChanged(activeLayer());
+}
+
+void Document::setWorkingPointsNoUndo(const QList<DragPair>& points) {
+  points_ = points;
+  Q_EMIT workingPointsChanged();
 }
 
 void Document::writeMaskNoUndo(const QPoint& topLeft, const QImage& pixels) {

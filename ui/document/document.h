@@ -1,12 +1,14 @@
 // The document being edited: the original image, a stack of layers over it (results of edits,
-// masks, annotations), the working mask the brush paints, and the QUndoStack every change goes
-// through. Views (canvas, layers panel, history panel) listen to its signals; project I/O
-// (ORA/PSD, autosave) reads layers()/original()/mask() and restores with reset().
+// masks, annotations), the working mask the brush paints, the working drag points, the selected
+// layer, and the QUndoStack every change goes through. Views (canvas, layers panel, history panel)
+// listen to its signals; project I/O (ORA/PSD, autosave) takes a snapshot() and restores with
+// reset() (ui/document/project_convert.h converts both to engine/io's Project).
 //
 // Editing API: each public mutator below pushes exactly one undo command (or a macro), so Ctrl+Z
 // undoes it. The "no-undo" section is for undo commands themselves (and project loading): it changes
 // state and emits signals without touching the stack.
 #pragma once
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QImage>
@@ -18,6 +20,29 @@
 class QUndoStack;
 
 namespace latentshop::ui {
+
+// Document-level data a project file keeps besides the pixels (engine/io/project.h's
+// ProjectMetadata and the original image's own layer entry).
+struct DocumentInfo {
+  QString originalId = QStringLiteral("original");   // the original's layer id in project files
+  QString originalName = QStringLiteral("Original");  // its name there (and in the layers panel)
+  QJsonObject originalParams;                         // parameters stored with it (usually none)
+  QString model;        // the model selected when the document was last edited
+  QString sourcePath;   // the image or project the document came from
+  QRect selection;      // rectangular selection in document pixels (empty: none)
+  QJsonObject extra;    // GUI state kept with the project (pending results, view, tool settings)
+};
+
+// Everything a document holds, as cheap implicitly shared copies: a snapshot can be handed to a
+// worker thread (QImage detaches when the document later writes its own copy).
+struct DocumentContent {
+  QImage original;               // RGB32 or ARGB32 (see Document::original)
+  QList<Layer> layers;           // bottom -> top
+  QImage mask;                   // Grayscale8 of the original's size, or null (no mask)
+  QList<DragPair> workingPoints; // drag points being placed
+  LayerId activeLayer = 0;       // the selected layer; 0 = the original
+  DocumentInfo info;
+};
 
 class Document : public QObject {
   Q_OBJECT
@@ -40,6 +65,15 @@ public:
   // image's size (empty: nothing selected). For opening images and project files.
   void reset(const QImage& original, const QString& path, const QList<Layer>& layers = {},
              const QImage& mask = QImage());
+  // The same with everything a project restores (selected layer, drag points, metadata).
+  void reset(const DocumentContent& content, const QString& path);
+  // The whole document as shared copies (no pixel copy), for saving on another thread.
+  DocumentContent snapshot() const;
+
+  // Project metadata. Not undoable and not an edit: it does not mark the document modified.
+  const DocumentInfo& info() const { return info_; }
+  void setModel(const QString& model) { info_.model = model; }
+  void setExtra(const QString& key, const QJsonValue& value);  // info().extra[key]; null removes
 
   // ---- Layers (index 0 is the bottom, just above the original) ------------------------------
   const QList<Layer>& layers() const { return layers_; }
@@ -64,7 +98,24 @@ public:
   QImage editSource() const { return render(QRect(), false); }
 
   QUndoStack* undoStack() const { return undo_; }
+  // Unsaved changes: the undo stack is away from its clean index, or the document was restored
+  // from a recovery file and not saved since.
   bool isModified() const;
+  // After a save: the current state is what the file holds.
+  void markClean();
+  // Marks the document modified without an undo step (a restored recovery file).
+  void markModified();
+  // Bumped by every change of the undo stack's state and by reset(): a save that took its
+  // snapshot at revision r may mark the document clean only if revision() is still r.
+  quint64 revision() const { return revision_; }
+
+  // ---- Selected layer (undoable; consecutive selections merge into one step) -----------------
+  LayerId activeLayer() const;  // 0 = the original (also when the selected layer went away)
+  void selectLayer(LayerId id);
+
+  // ---- Working drag points ------------------------------------------------------------------
+  const QList<DragPair>& workingPoints() const { return points_; }
+  void setWorkingPoints(const QList<DragPair>& points, const QString& undoText);
 
   // ---- Edits (one undo step each) -----------------------------------------------------------
   LayerId addLayer(Layer layer, int index = -1, const QString& undoText = QString());
@@ -81,6 +132,14 @@ public:
   void setLayerOpacity(LayerId id, qreal opacity);  // consecutive changes of one layer merge
   void renameLayer(LayerId id, const QString& name);
   void moveLayer(LayerId id, int toIndex);
+  // A copy of the layer right above it, named "<name> copy" and selected; returns its id.
+  LayerId duplicateLayer(LayerId id);
+  // Merges a visible, applied pixel layer into the one below it (or into the original when it is
+  // the bottom layer): the merged pixels look as the two did (to 8-bit rounding), the lower keeps its
+  // name, kind, mask and parameters (the upper's are added under "merged_layers"). Returns the
+  // layer merged into (0 for the original), or -1 when mergeDownBlocker() is not empty.
+  LayerId mergeDown(LayerId id);
+  QString mergeDownBlocker(LayerId id) const;  // why it cannot merge down ("" when it can)
 
   // Whole-mask edits; the undo command stores only the bounding box of the changed pixels.
   void replaceMask(const QImage& newMask, const QString& undoText);
@@ -101,8 +160,12 @@ public:
   LayerId nextLayerId();
   void insertLayerNoUndo(int index, const Layer& layer);
   Layer takeLayerNoUndo(int index);
+  void moveLayerNoUndo(int from, int to);  // one layersChanged, so views see a move
   void replaceLayerNoUndo(int index, const Layer& layer);  // same id; emits the right signals
   void writeMaskNoUndo(const QPoint& topLeft, const QImage& pixels);
+  void writeOriginalNoUndo(const QPoint& topLeft, const QImage& pixels);  // same format as original()
+  void setActiveLayerNoUndo(LayerId id);
+  void setWorkingPointsNoUndo(const QList<DragPair>& points);
 
 Q_SIGNALS:
   void documentReset();                     // new original/layers/mask: views rebuild everything
@@ -111,8 +174,13 @@ Q_SIGNALS:
   void maskChanged(const QRect& region);
   void filePathChanged(const QString& path);
   void modifiedChanged(bool modified);
+  void activeLayerChanged(latentshop::ui::LayerId id);
+  void workingPointsChanged();
 
 private:
+  void emitModified();
+  void removeWithSelection(LayerId id, const QString& text);
+
   QImage original_;
   QString filePath_;
   QList<Layer> layers_;
@@ -122,6 +190,12 @@ private:
   bool stroking_ = false;
   QImage strokeBefore_;
   QRect strokeRect_;
+  LayerId active_ = 0;
+  QList<DragPair> points_;
+  DocumentInfo info_;
+  bool forcedModified_ = false;
+  bool lastModified_ = false;
+  quint64 revision_ = 0;
 };
 
 }  // namespace latentshop::ui

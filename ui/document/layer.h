@@ -1,7 +1,8 @@
 // One layer of a Latentshop document: the result of an edit, a mask or an annotation, stacked over
 // the original image. Plain data; the Document owns the stack and changes it through undo commands.
 // Modelled on OpenRaster's <layer> (name, visibility, opacity, x/y offset, normal blending) so a
-// layer maps one-to-one onto an ORA/PSD layer, plus Latentshop's own: kind, pending, params.
+// layer maps one-to-one onto an ORA/PSD layer (engine/io/project.h's ProjectLayer; the converter
+// is ui/document/project_convert.h), plus Latentshop's own: kind, pending, params, mask, points.
 #pragma once
 #include <optional>
 
@@ -20,7 +21,7 @@ using LayerId = int;  // unique within a document, > 0; 0 means "none"
 enum class LayerKind {
   Image,       // pixels (a pasted or imported image)
   Result,      // the output of an edit (inpaint, instruct, drag); carries its params
-  Mask,        // a saved mask (Grayscale8 image: 255 = selected)
+  Mask,        // a saved mask: the selection in `mask`, a grey picture of it in `image`
   Annotation,  // non-pixel data drawn over the image (e.g. drag points, kept in params)
 };
 
@@ -39,12 +40,15 @@ struct Layer {
   LayerId id = 0;
   QString name;
   LayerKind kind = LayerKind::Image;
-  // Format_ARGB32 (straight alpha, like PNG/ORA) for Image/Result/Annotation, Format_Grayscale8 for
-  // Mask. Its size may be smaller than the document: it sits at `offset`.
+  // Format_ARGB32 (straight alpha, like PNG/ORA) for every kind (a Mask layer's grey picture, an
+  // Annotation's drawing). Its size may be smaller than the document: it sits at `offset`.
   QImage image;
   QPoint offset;           // top-left corner in document pixels
   bool visible = true;
   qreal opacity = 1.0;     // 0..1, blended with normal (source-over) mode
+  // The blend mode as a project file names it. Latentshop composites every layer as normal; another
+  // mode read from an ORA written elsewhere is kept so saving gives it back unchanged.
+  QString compositeOp = QStringLiteral("svg:src-over");
   bool pending = false;    // a result the user has not applied or discarded yet
   QJsonObject params;      // what made it: {"tool":"inpaint","method":"classical.telea",...}
   QImage mask;             // optional, Format_Grayscale8 at document size: the mask the edit used

@@ -48,12 +48,41 @@ MoveLayerCommand::MoveLayerCommand(Document* doc, LayerId id, int from, int to, 
                                    QUndoCommand* parent)
     : QUndoCommand(text, parent), doc_(doc), id_(id), from_(from), to_(to) {}
 
-void MoveLayerCommand::move(int from, int to) {
-  Layer l = doc_->takeLayerNoUndo(from);
-  doc_->insertLayerNoUndo(to, l);
-}
+void MoveLayerCommand::move(int from, int to) { doc_->moveLayerNoUndo(from, to); }
 
 void MoveLayerCommand::redo() { move(from_, to_); }
 void MoveLayerCommand::undo() { move(to_, from_); }
+
+SelectLayerCommand::SelectLayerCommand(Document* doc, LayerId before, LayerId after, const QString& text,
+                                       QUndoCommand* parent)
+    : QUndoCommand(text, parent), doc_(doc), before_(before), after_(after) {}
+
+void SelectLayerCommand::redo() { doc_->setActiveLayerNoUndo(after_); }
+void SelectLayerCommand::undo() { doc_->setActiveLayerNoUndo(before_); }
+
+int SelectLayerCommand::id() const { return ChangeLayerCommand::SelectKey; }
+
+bool SelectLayerCommand::mergeWith(const QUndoCommand* other) {
+  const auto* o = dynamic_cast<const SelectLayerCommand*>(other);
+  if (!o) return false;
+  after_ = o->after_;
+  setText(o->text());
+  setObsolete(after_ == before_);
+  return true;
+}
+
+ChangeOriginalCommand::ChangeOriginalCommand(Document* doc, const QPoint& topLeft, QImage before, QImage after,
+                                             const QString& text, QUndoCommand* parent)
+    : QUndoCommand(text, parent), doc_(doc), topLeft_(topLeft), before_(std::move(before)), after_(std::move(after)) {}
+
+void ChangeOriginalCommand::redo() { doc_->writeOriginalNoUndo(topLeft_, after_); }
+void ChangeOriginalCommand::undo() { doc_->writeOriginalNoUndo(topLeft_, before_); }
+
+WorkingPointsCommand::WorkingPointsCommand(Document* doc, QList<DragPair> before, QList<DragPair> after,
+                                           const QString& text, QUndoCommand* parent)
+    : QUndoCommand(text, parent), doc_(doc), before_(std::move(before)), after_(std::move(after)) {}
+
+void WorkingPointsCommand::redo() { doc_->setWorkingPointsNoUndo(after_); }
+void WorkingPointsCommand::undo() { doc_->setWorkingPointsNoUndo(before_); }
 
 }  // namespace latentshop::ui

@@ -1,6 +1,7 @@
-// Undo commands for the layer stack. Each keeps what it needs to go both ways (QImage copies are
-// implicitly shared, so holding a Layer costs no pixel copy). Others add theirs next to these
-// (duplicate, merge down) using Document's no-undo primitives.
+// Undo commands for the layer stack, the selected layer, the original's pixels and the working drag
+// points. Each keeps what it needs to go both ways (QImage copies are implicitly shared, so holding
+// a Layer costs no pixel copy). Document's public edits (add, remove, duplicate, merge down, ...)
+// are built from these, alone or in macros.
 #pragma once
 #include <QUndoCommand>
 
@@ -49,7 +50,7 @@ public:
   int id() const override { return mergeKey_; }
   bool mergeWith(const QUndoCommand* other) override;
 
-  enum MergeKey { OpacityKey = 1001 };
+  enum MergeKey { OpacityKey = 1001, SelectKey = 1002 };
 
 private:
   void set(const Layer& layer);
@@ -72,6 +73,52 @@ private:
   LayerId id_;
   int from_;
   int to_;
+};
+
+// Changes the selected layer. Consecutive selections merge into one step, and a selection that
+// ends where it started leaves no step at all.
+class SelectLayerCommand : public QUndoCommand {
+public:
+  SelectLayerCommand(Document* doc, LayerId before, LayerId after, const QString& text, QUndoCommand* parent = nullptr);
+  void redo() override;
+  void undo() override;
+  int id() const override;
+  bool mergeWith(const QUndoCommand* other) override;
+
+private:
+  Document* doc_;
+  LayerId before_;
+  LayerId after_;
+};
+
+// Writes pixels into the original image (merging the bottom layer down): the before/after of one
+// rectangle, in the original's format.
+class ChangeOriginalCommand : public QUndoCommand {
+public:
+  ChangeOriginalCommand(Document* doc, const QPoint& topLeft, QImage before, QImage after, const QString& text,
+                        QUndoCommand* parent = nullptr);
+  void redo() override;
+  void undo() override;
+
+private:
+  Document* doc_;
+  QPoint topLeft_;
+  QImage before_;
+  QImage after_;
+};
+
+// Replaces the working drag points.
+class WorkingPointsCommand : public QUndoCommand {
+public:
+  WorkingPointsCommand(Document* doc, QList<DragPair> before, QList<DragPair> after, const QString& text,
+                       QUndoCommand* parent = nullptr);
+  void redo() override;
+  void undo() override;
+
+private:
+  Document* doc_;
+  QList<DragPair> before_;
+  QList<DragPair> after_;
 };
 
 }  // namespace latentshop::ui

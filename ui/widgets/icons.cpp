@@ -164,6 +164,60 @@ void drawGlyph(QPainter& p, IconId id, const QColor& color) {
       p.setBrush(color);
       p.drawEllipse(QPointF(12, 12), 2.8, 2.8);
       break;
+    case IconId::EyeOff:
+      path.moveTo(2.5, 12);
+      path.cubicTo(6, 5.5, 18, 5.5, 21.5, 12);
+      path.cubicTo(18, 18.5, 6, 18.5, 2.5, 12);
+      p.setPen(QPen(soft, 1.8));
+      p.drawPath(path);
+      p.setPen(pen);
+      p.drawLine(QPointF(4.5, 19.5), QPointF(19.5, 4.5));
+      break;
+    case IconId::Duplicate:
+      p.drawRoundedRect(QRectF(8.5, 8.5, 12, 12), 2, 2);
+      p.drawPolyline(QPolygonF({QPointF(15.5, 5.5), QPointF(15.5, 3.5), QPointF(3.5, 3.5), QPointF(3.5, 15.5), QPointF(5.5, 15.5)}));
+      p.drawLine(QPointF(14.5, 11.5), QPointF(14.5, 17.5));
+      p.drawLine(QPointF(11.5, 14.5), QPointF(17.5, 14.5));
+      break;
+    case IconId::Delete:
+      p.drawLine(QPointF(4, 6.5), QPointF(20, 6.5));
+      p.drawPolyline(QPolygonF({QPointF(9, 6.5), QPointF(9.5, 3.5), QPointF(14.5, 3.5), QPointF(15, 6.5)}));
+      path.moveTo(6, 6.5);
+      path.lineTo(7.2, 20.5);
+      path.lineTo(16.8, 20.5);
+      path.lineTo(18, 6.5);
+      p.drawPath(path);
+      p.drawLine(QPointF(10.3, 10), QPointF(10.5, 17));
+      p.drawLine(QPointF(13.7, 10), QPointF(13.5, 17));
+      break;
+    case IconId::MergeDown:
+      p.fillRect(QRectF(4, 15, 16, 5.5), soft);
+      p.drawRoundedRect(QRectF(4, 15, 16, 5.5), 1.5, 1.5);
+      p.drawLine(QPointF(12, 3.5), QPointF(12, 11.5));
+      p.drawPolyline(QPolygonF({QPointF(8.5, 8.5), QPointF(12, 12), QPointF(15.5, 8.5)}));
+      break;
+    case IconId::MoveUp:
+    case IconId::MoveDown:
+      p.save();
+      if (id == IconId::MoveDown) {
+        p.translate(0, 24);
+        p.scale(1, -1);
+      }
+      p.drawLine(QPointF(12, 19.5), QPointF(12, 5));
+      p.drawPolyline(QPolygonF({QPointF(6.5, 10.5), QPointF(12, 5), QPointF(17.5, 10.5)}));
+      p.restore();
+      break;
+    case IconId::Copy:
+      p.drawRoundedRect(QRectF(8.5, 7.5, 11, 13), 2, 2);
+      p.drawPolyline(QPolygonF({QPointF(15.5, 4.5), QPointF(15.5, 3.5), QPointF(4.5, 3.5), QPointF(4.5, 16.5), QPointF(6, 16.5)}));
+      p.drawLine(QPointF(11, 12), QPointF(17, 12));
+      p.drawLine(QPointF(11, 15.5), QPointF(15.5, 15.5));
+      break;
+    case IconId::Export:
+      p.drawPolyline(QPolygonF({QPointF(9, 9.5), QPointF(4.5, 9.5), QPointF(4.5, 20.5), QPointF(19.5, 20.5), QPointF(19.5, 9.5), QPointF(15, 9.5)}));
+      p.drawLine(QPointF(12, 15), QPointF(12, 3.5));
+      p.drawPolyline(QPolygonF({QPointF(8, 7.5), QPointF(12, 3.5), QPointF(16, 7.5)}));
+      break;
   }
 }
 

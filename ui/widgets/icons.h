@@ -9,6 +9,8 @@ namespace latentshop::ui {
 enum class IconId {
   Open, Save, Undo, Redo, Brush, Eraser, ZoomIn, ZoomOut, ZoomFit, ZoomActual,
   Invert, Clear, Grow, Shrink, Run, Cancel, Apply, Discard, Compare, Eye,
+  // Layers and files.
+  EyeOff, Duplicate, Delete, MergeDown, MoveUp, MoveDown, Copy, Export,
 };
 
 // An icon that follows the application palette at the time it is painted.

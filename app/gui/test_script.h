@@ -1,0 +1,40 @@
+// `latentshop --test-script FILE`: drives the editor from a small script so end-to-end tests can run
+// the real binary as a separate process (tests/app/test_recovery.cpp kills it with SIGKILL and
+// starts it again). Not meant for users. One command per line; blank lines and '#' comments skipped:
+//   open PATH                    open an image or project
+//   mask-rect X Y W H            paint a filled rectangle into the mask (one undo step)
+//   inpaint telea|ns [G F R]     run classical inpainting (grow, feather, radius) and wait for it
+//   apply | discard              the pending result
+//   busy-job SECONDS             start a job that only reports progress for SECONDS; do not wait
+//   wait-autosave                wait until the recovery file holds the document as it is now
+//   save PATH | export PATH      save the project / export (waits)
+//   state                        print modified, path, layer count, active layer, mask bounds
+//   echo TEXT | quit
+// Every command prints "[script] <command>: ok[ details]" on stdout; a failing one prints
+// "[script] <command>: failed: <why>" and the application exits with code 3.
+#pragma once
+#include <QObject>
+#include <QStringList>
+
+namespace latentshop::ui {
+
+class MainWindow;
+
+class TestScript : public QObject {
+  Q_OBJECT
+public:
+  TestScript(MainWindow* window, const QString& path, QObject* parent = nullptr);
+  void start();
+
+private:
+  void next();
+  void ok(const QString& command, const QString& details = QString());
+  void fail(const QString& command, const QString& why);
+  void run(const QString& line);
+
+  MainWindow* window_;
+  QString path_;
+  QStringList lines_;
+};
+
+}  // namespace latentshop::ui
