@@ -28,6 +28,7 @@
 #include <QVBoxLayout>
 
 #include "app/gui/diffusion_tools.h"
+#include "app/gui/drag_setup.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/recent_files.h"
 #include "engine/pipelines/classical_inpaint.h"
@@ -87,6 +88,7 @@ MainWindow::MainWindow(QWidget* parent)
   connectEngine();
   installDiffusionTools(*this);  // SD inpaint method, instruction box, model pickers (issue 4)
   setupAutosave();
+  installDragEditing(*this);
 
   // Document -> window state.
   connect(doc_, &Document::modifiedChanged, this, &MainWindow::updateTitle);

@@ -2,6 +2,7 @@
 #include <QJsonDocument>
 #include <QUndoStack>
 
+#include "app/gui/drag_setup.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/main_window.h"
@@ -103,7 +104,14 @@ void MainWindow::onJobDone(quint64 id, const JobOutcome& outcome) {
   params.insert(QStringLiteral("source"), doc_->displayName());
   // The project remembers the model the last edit used (diffusion jobs name it in their params).
   if (const QString model = params.value(QStringLiteral("model")).toString(); !model.isEmpty()) doc_->setModel(model);
-  const LayerId id2 = doc_->addPendingResult(image, offset, outcome.title, params, activeMask_);
+  Layer layer;
+  layer.name = outcome.title;
+  layer.image = image;
+  layer.offset = offset;
+  layer.params = params;
+  layer.mask = activeMask_;
+  layer.points = dragPairsFromParams(params);  // drag results keep their handle -> target pairs
+  const LayerId id2 = doc_->addPendingResult(std::move(layer));
   resultMessages_.insert(id2, outcome.message);
   // Show the result, not the red mask over it; painting again brings the overlay back.
   canvas_->setMaskVisible(false);

@@ -1,0 +1,41 @@
+#include "engine/pipelines/drag_features.h"
+
+#include <string>
+
+#include "engine/core/error.h"
+
+namespace latentshop {
+
+int64_t decoderFeatureCount(const UNet2DConditionModelImpl& unet) {
+  return static_cast<int64_t>(unet.upBlocks.size()) + (unet.mid_block ? 1 : 0);
+}
+
+DragFeatures forwardUnetFeatures(UNet2DConditionModelImpl& unet, const torch::Tensor& latent, int64_t timestep,
+                                 const torch::Tensor& encoderHiddenStates, const std::vector<int64_t>& layerIdx,
+                                 int64_t supH, int64_t supW) {
+  const int64_t count = decoderFeatureCount(unet);
+  if (layerIdx.empty()) throw Error("drag: no feature layer selected");
+  for (auto idx : layerIdx)
+    if (idx < 0 || idx >= count)
+      throw Error("drag: feature layer " + std::to_string(idx) + " does not exist (the UNet has decoder features 0.." +
+                  std::to_string(count - 1) + ": 0 = mid block, 1.. = up blocks)");
+  UNetForwardOptions options;
+  options.returnDecoderFeatures = true;
+  auto out = unet.forward(latent, Timestep(timestep), encoderHiddenStates, options);
+  DragFeatures result;
+  result.unetOutput = out.sample;
+  std::vector<torch::Tensor> resized;
+  namespace F = torch::nn::functional;
+  for (auto idx : layerIdx) {
+    const auto& feat = out.decoderFeatures[static_cast<std::size_t>(idx)];
+    result.rawFeatures.push_back(feat);
+    resized.push_back(F::interpolate(feat, F::InterpolateFuncOptions()
+                                               .size(std::vector<int64_t>{supH, supW})
+                                               .mode(torch::kBilinear)
+                                               .align_corners(false)));
+  }
+  result.features = resized.size() == 1 ? resized[0] : torch::cat(resized, 1);
+  return result;
+}
+
+}  // namespace latentshop
