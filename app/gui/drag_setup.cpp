@@ -5,6 +5,7 @@
 #include <QSettings>
 #include <QTimer>
 
+#include "app/gui/diffusion_tools.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/main_window.h"
 #include "engine/pipelines/drag_job.h"
@@ -12,6 +13,7 @@
 #include "ui/document/document.h"
 #include "ui/panels/drag_panel.h"
 #include "ui/panels/job_progress_widget.h"
+#include "ui/panels/model_picker.h"
 #include "ui/tools/drag_tool.h"
 #include "ui/tools/mask_brush_tool.h"
 
@@ -55,6 +57,11 @@ DragEditing installDragEditing(MainWindow& window) {
     d.panel->loadSettings(settings);
   }
   window.addTool(d.tool, d.panel);
+  // "Load" in the drag panel's model picker runs the same load job as the other diffusion tools.
+  if (DiffusionTools* tools = window.findChild<DiffusionTools*>()) {
+    ModelPicker* picker = d.panel->picker();
+    QObject::connect(picker, &ModelPicker::loadRequested, tools, [tools, picker] { tools->loadModel(picker); });
+  }
   DragTool* tool = d.tool;
   DragPanel* panel = d.panel;
   Document* doc = window.document();

@@ -13,6 +13,7 @@
 #include "ui/canvas/canvas.h"
 #include "ui/document/document.h"
 #include "ui/panels/drag_panel.h"
+#include "ui/panels/model_settings.h"
 #include "ui/tools/drag_tool.h"
 
 using namespace latentshop;
@@ -160,6 +161,19 @@ private Q_SLOTS:
     tool_->clearPairs();
     QCOMPARE(tool_->pairCount(), 0);
     QCOMPARE(changed.count(), 1);
+  }
+
+  void panelBlocksAModelTheCheckRefuses() {
+    DragPanel panel;
+    panel.setDocumentState(true, false);
+    panel.setPairCount(1);
+    panel.setModelPath(QStringLiteral("/nonexistent/latentshop-drag-model"));
+    QVERIFY(panel.modelSettings()->waitForCheck(20000));
+    QVERIFY(!panel.runButton()->isEnabled());
+    QVERIFY2(panel.blockedReason().contains(QStringLiteral("latentshop-drag-model")), qPrintable(panel.blockedReason()));
+    QCOMPARE(panel.blockedReason(), panel.modelSettings()->validationMessage());
+    panel.setModelPath(QString());  // the choice is remembered: leave none for the next case
+    QVERIFY(panel.modelSettings()->waitForCheck(20000));
   }
 
   void panelOptionsAndRequest() {

@@ -4,7 +4,6 @@
 #include <climits>
 
 #include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -12,10 +11,11 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "ui/panels/job_progress_widget.h"
+#include "ui/panels/model_picker.h"
+#include "ui/panels/model_settings.h"
 #include "ui/widgets/icons.h"
 
 namespace latentshop::ui {
@@ -37,18 +37,12 @@ DragPanel::DragPanel(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(8, 8, 8, 8);
   layout->setSpacing(8);
 
+  // The model: the shared picker (validated, recent models, Load, compute/preview settings).
+  model_ = new ModelSettings(latentshop::SdTool::Drag, this);
+  picker_ = new ModelPicker(model_, this);
+  layout->addWidget(picker_);
   auto* form = new QFormLayout;
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  auto* modelRow = new QHBoxLayout;
-  model_ = new QLineEdit(this);
-  model_->setObjectName(QStringLiteral("dragModel"));
-  model_->setPlaceholderText(tr("SD 1.x folder or .safetensors"));
-  auto* browse = new QToolButton(this);
-  browse->setText(QStringLiteral("\u2026"));
-  browse->setToolTip(tr("Choose a model folder or checkpoint file"));
-  modelRow->addWidget(model_, 1);
-  modelRow->addWidget(browse);
-  form->addRow(tr("Model"), modelRow);
   prompt_ = new QLineEdit(this);
   prompt_->setObjectName(QStringLiteral("dragPrompt"));
   prompt_->setPlaceholderText(tr("What the image shows (optional)"));
@@ -120,8 +114,7 @@ DragPanel::DragPanel(QWidget* parent) : QWidget(parent) {
   layout->addStretch(1);
 
   setParams(DragParams{});
-  connect(browse, &QToolButton::clicked, this, &DragPanel::browseModel);
-  connect(model_, &QLineEdit::textChanged, this, &DragPanel::refresh);
+  connect(model_, &ModelSettings::modelChanged, this, &DragPanel::refresh);
   connect(clear, &QPushButton::clicked, this, &DragPanel::clearPointsRequested);
   connect(paint, &QPushButton::clicked, this, &DragPanel::paintRegionRequested);
   connect(run_, &QPushButton::clicked, this, &DragPanel::runRequested);
@@ -148,8 +141,8 @@ void DragPanel::setParams(const DragParams& p) {
   seed_->setValue(static_cast<int>(std::min<std::uint64_t>(p.seed, INT_MAX)));
 }
 
-QString DragPanel::modelPath() const { return model_->text().trimmed(); }
-void DragPanel::setModelPath(const QString& path) { model_->setText(path); }
+QString DragPanel::modelPath() const { return model_->modelPath(); }
+void DragPanel::setModelPath(const QString& path) { model_->setModelPath(path); }
 QString DragPanel::prompt() const { return prompt_->text(); }
 void DragPanel::setPrompt(const QString& prompt) { prompt_->setText(prompt); }
 
@@ -162,7 +155,8 @@ DragRequest DragPanel::makeRequest(const cv::Mat& image, const cv::Mat& mask, co
   r.modelPath = modelPath().toStdString();
   r.params = params();
   r.loraCacheDir = defaultDragLoraCacheDir();
-  r.taesdPath = QSettings().value(QStringLiteral("preview/taesd")).toString().toStdString();
+  r.taesdPath = ModelSettings::taesdPath().toStdString();
+  r.dtype = ModelSettings::computeDtype().toStdString();
   return r;
 }
 
@@ -187,6 +181,10 @@ QString DragPanel::blockedReason() const {
   if (busy_) return tr("A job is running.");
   if (!hasImage_) return tr("Open an image first.");
   if (modelPath().isEmpty()) return tr("Choose a Stable Diffusion 1.x model.");
+  // A model the check found unusable (missing files, wrong kind) blocks; one still being checked
+  // does not (the job reports problems too).
+  if (!model_->isChecking() && !model_->isValid() && !model_->validationMessage().isEmpty())
+    return model_->validationMessage();
   if (pairs_ == 0) return tr("Place at least one handle and its target with the drag-points tool.");
   return QString();
 }
@@ -197,23 +195,14 @@ void DragPanel::refresh() {
   points_->setText(pairs_ == 1 ? tr("1 handle \u2192 target pair") : tr("%1 handle \u2192 target pairs").arg(pairs_));
   if (pending_) points_->setText(points_->text() + tr(" (+1 handle without target)"));
   region_->setText(hasMask_ ? tr("Movable region: the painted mask.") : tr("Movable region: everything (no mask painted)."));
+  picker_->setBusy(busy_);
   const QString reason = blockedReason();
   run_->setEnabled(reason.isEmpty());
   hint_->setText(busy_ ? QString() : reason);
 }
 
-void DragPanel::browseModel() {
-  const QString start = modelPath();
-  QString path = QFileDialog::getExistingDirectory(this, tr("Choose a diffusers model folder"), start);
-  if (path.isEmpty())
-    path = QFileDialog::getOpenFileName(this, tr("Or choose a checkpoint file"), start, tr("Safetensors (*.safetensors)"));
-  if (path.isEmpty()) return;
-  model_->setText(path);
-  QSettings().setValue(QStringLiteral("model/path"), path);
-}
-
 void DragPanel::saveSettings(QSettings& s) const {
-  s.setValue(QStringLiteral("model/path"), modelPath());
+  // The model is remembered by its ModelSettings ("models/drag/path").
   s.beginGroup(QStringLiteral("drag"));
   const DragParams p = params();
   s.setValue(QStringLiteral("prompt"), prompt());
@@ -227,7 +216,9 @@ void DragPanel::saveSettings(QSettings& s) const {
 }
 
 void DragPanel::loadSettings(QSettings& s) {
-  setModelPath(s.value(QStringLiteral("model/path")).toString());
+  // Settings from before the shared picker kept the model under "model/path".
+  if (modelPath().isEmpty() && !s.value(QStringLiteral("model/path")).toString().isEmpty())
+    setModelPath(s.value(QStringLiteral("model/path")).toString());
   s.beginGroup(QStringLiteral("drag"));
   DragParams p;
   setPrompt(s.value(QStringLiteral("prompt")).toString());

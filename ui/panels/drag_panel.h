@@ -5,8 +5,8 @@
 // It runs nothing itself: Run emits runRequested() and the main window's drag wiring
 // (app/gui/drag_setup.h) builds the request with makeRequest() and submits the job.
 //
-// Model choice: a path field backed by QSettings "model/path" (shared with other diffusion panels)
-// until a shared model picker exists.
+// Model choice: the shared model picker (ui/panels/model_picker.h) over a ModelSettings for the drag
+// tool, which needs a plain SD 1.x model (4-channel UNet).
 #pragma once
 #include <QString>
 #include <QWidget>
@@ -23,6 +23,8 @@ class QSpinBox;
 namespace latentshop::ui {
 
 class JobProgressWidget;
+class ModelPicker;
+class ModelSettings;
 
 class DragPanel : public QWidget {
   Q_OBJECT
@@ -38,7 +40,8 @@ public:
   void setPrompt(const QString& prompt);
 
   // The request the options describe for `image`/`mask` (document pixels) and `points`; the LoRA
-  // cache folder is the shared default, previews use TAESD when QSettings "preview/taesd" names one.
+  // cache folder is the shared default; dtype and previews (TAESD or linear) are the pickers' shared
+  // settings.
   DragRequest makeRequest(const cv::Mat& image, const cv::Mat& mask, const std::vector<DragPoint>& points) const;
 
   // ---- State --------------------------------------------------------------------------------
@@ -51,6 +54,8 @@ public:
   void showMessage(const QString& text);  // under the Run button (errors, hints)
 
   JobProgressWidget* progress() const { return progress_; }
+  ModelPicker* picker() const { return picker_; }
+  ModelSettings* modelSettings() const { return model_; }
   QPushButton* runButton() const { return run_; }
 
   void saveSettings(QSettings& settings) const;  // group "drag"
@@ -63,9 +68,9 @@ Q_SIGNALS:
 
 private:
   void refresh();
-  void browseModel();
 
-  QLineEdit* model_;
+  ModelSettings* model_;
+  ModelPicker* picker_;
   QLineEdit* prompt_;
   QLabel* points_;
   QLabel* region_;
