@@ -24,6 +24,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
+#include <QTabWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -333,8 +334,14 @@ void MainWindow::addTool(Tool* tool, QWidget* optionsPanel, bool activate) {
   toolGroup_->addAction(a);
   toolBar_->addAction(a);
   actions_.insert(QStringLiteral("tool.") + tool->id(), a);
-  connect(a, &QAction::triggered, this, [this, tool] { canvas_->setTool(tool); });
-  if (optionsPanel) addDockPanel(optionsPanel, tool->name(), Qt::RightDockWidgetArea);
+  QDockWidget* dock = optionsPanel ? addDockPanel(optionsPanel, tool->name(), Qt::RightDockWidgetArea) : nullptr;
+  connect(a, &QAction::triggered, this, [this, tool, dock] {
+    canvas_->setTool(tool);
+    if (dock) {  // bring the tool's options to the front of its tab group
+      dock->show();
+      dock->raise();
+    }
+  });
   if (activate) {
     a->setChecked(true);
     canvas_->setTool(tool);
@@ -352,6 +359,11 @@ QDockWidget* MainWindow::addDockPanel(QWidget* panel, const QString& title, Qt::
   dock->setWidget(scroll);
   dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
   addDockWidget(area, dock);
+  // Tool panels share one tabbed place under the Mask panel instead of squeezing each other.
+  if (area == Qt::RightDockWidgetArea && toolDockAnchor_) {
+    tabifyDockWidget(toolDockAnchor_, dock);
+    toolDockAnchor_->raise();
+  }
   if (panelsMenu_) panelsMenu_->addAction(dock->toggleViewAction());
   return dock;
 }
@@ -360,9 +372,11 @@ void MainWindow::buildDocks() {
   QDockWidget* maskDock = addDockPanel(brushPanel_, tr("Mask"), Qt::RightDockWidgetArea);
   QDockWidget* inpaintDock = addDockPanel(inpaint_, tr("Inpaint"), Qt::RightDockWidgetArea);
   splitDockWidget(maskDock, inpaintDock, Qt::Vertical);
+  toolDockAnchor_ = inpaintDock;
+  setTabPosition(Qt::RightDockWidgetArea, QTabWidget::North);
   // The mask panel's content has a fixed height: give the rest to the panels below it.
   maskDock->widget()->setMaximumHeight(brushPanel_->sizeHint().height() + 4);
-  resizeDocks({maskDock}, {320}, Qt::Horizontal);
+  resizeDocks({maskDock}, {360}, Qt::Horizontal);
   // Layers and history on the left, as tall as the window: the list of edits grows there.
   QDockWidget* layersDock = addDockPanel(layersPanel_, tr("Layers"), Qt::LeftDockWidgetArea);
   QDockWidget* historyDock = addDockPanel(historyPanel_, tr("History"), Qt::LeftDockWidgetArea);

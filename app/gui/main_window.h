@@ -201,6 +201,8 @@ private:
   QMenu* viewMenu_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QMenu* panelsMenu_ = nullptr;
+  // The Inpaint dock: later right-hand tool panels (Instruct, Drag points, ...) join it as tabs.
+  QDockWidget* toolDockAnchor_ = nullptr;
   QLabel* positionLabel_ = nullptr;
   QLabel* sizeLabel_ = nullptr;
   QLabel* zoomLabel_ = nullptr;

@@ -1,5 +1,7 @@
 #include "app/gui/test_script.h"
 
+#include <QAction>
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -89,6 +91,12 @@ void TestScript::run(const QString& line) {
   if (cmd == QLatin1String("apply")) {
     window_->applyResult();
     return ok(cmd);
+  }
+  if (cmd == QLatin1String("action") && a.size() == 2) {
+    QAction* action = window_->action(a[1]);
+    if (!action) return fail(cmd, QStringLiteral("no action ") + a[1]);
+    action->trigger();
+    return ok(cmd, a[1]);
   }
   if (cmd == QLatin1String("discard")) {
     window_->discardResult();

@@ -5,6 +5,7 @@
 //   mask-rect X Y W H            paint a filled rectangle into the mask (one undo step)
 //   inpaint telea|ns [G F R]     run classical inpainting (grow, feather, radius) and wait for it
 //   apply | discard              the pending result
+//   action NAME                  trigger a window action ("tool.drag-points", "view.fit", ...)
 //   busy-job SECONDS             start a job that only reports progress for SECONDS; do not wait
 //   wait-autosave                wait until the recovery file holds the document as it is now
 //   save PATH | export PATH      save the project / export (waits)

@@ -10,8 +10,11 @@
 #include "ui/canvas/canvas.h"
 #include "ui/canvas/view_transform.h"
 #include "ui/document/document.h"
+#include "ui/widgets/icons.h"
 
 namespace latentshop::ui {
+
+QIcon DragTool::icon() const { return themedIcon(IconId::DragPoints); }
 
 namespace {
 

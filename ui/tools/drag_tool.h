@@ -26,6 +26,7 @@ public:
   QString id() const override { return QStringLiteral("drag-points"); }
   QString name() const override { return tr("Drag points"); }
   QKeySequence shortcut() const override { return QKeySequence(Qt::Key_D); }
+  QIcon icon() const override;
 
   // ---- Points -------------------------------------------------------------------------------
   const QList<DragPair>& pairs() const { return pairs_; }

@@ -218,6 +218,14 @@ void drawGlyph(QPainter& p, IconId id, const QColor& color) {
       p.drawLine(QPointF(12, 15), QPointF(12, 3.5));
       p.drawPolyline(QPolygonF({QPointF(8, 7.5), QPointF(12, 3.5), QPointF(16, 7.5)}));
       break;
+    case IconId::DragPoints:  // a filled handle, an arrow, a target ring
+      p.setBrush(color);
+      p.drawEllipse(QPointF(6, 18), 2.6, 2.6);
+      p.setBrush(Qt::NoBrush);
+      p.drawEllipse(QPointF(18, 6), 3.2, 3.2);
+      p.drawLine(QPointF(8.2, 15.8), QPointF(14.2, 9.8));
+      p.drawPolyline(QPolygonF({QPointF(10.2, 9.8), QPointF(14.2, 9.8), QPointF(14.2, 13.8)}));
+      break;
   }
 }
 

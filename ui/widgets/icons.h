@@ -11,6 +11,8 @@ enum class IconId {
   Invert, Clear, Grow, Shrink, Run, Cancel, Apply, Discard, Compare, Eye,
   // Layers and files.
   EyeOff, Duplicate, Delete, MergeDown, MoveUp, MoveDown, Copy, Export,
+  // Tools.
+  DragPoints,
 };
 
 // An icon that follows the application palette at the time it is painted.
