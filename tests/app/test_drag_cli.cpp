@@ -3,6 +3,7 @@
 // parameters JSON and an .ora project whose result layer carries the points; bad inputs (an empty,
 // malformed or out-of-image point list, a mask of another size, a missing image, an unknown output
 // format, a model folder that is not one) exit 1 with a message naming the problem and write nothing.
+// LATENTSHOP_TEST_TIMEOUT: 900
 #include <QtTest/QtTest>
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -56,6 +56,13 @@ void TestModelPicker::noModelExplainsWhereModelsGo() {
                text.contains(ModelSettings::defaultModelsFolder()),
            qPrintable(text));
   QVERIFY(!picker.loadButton()->isEnabled());
+  // The example checkpoint suits the tool.
+  QVERIFY2(text.contains(QStringLiteral("fetch_model.py sd15-inpainting")), qPrintable(text));
+  ModelSettings drag(latentshop::SdTool::Drag);
+  QVERIFY2(drag.validationMessage().contains(QStringLiteral("fetch_model.py sd15<")), qPrintable(drag.validationMessage()));
+  ModelSettings instruct(latentshop::SdTool::Instruct);
+  QVERIFY2(instruct.validationMessage().contains(QStringLiteral("fetch_model.py instruct-pix2pix")),
+           qPrintable(instruct.validationMessage()));
 }
 
 void TestModelPicker::problemsAreNamed() {

@@ -60,15 +60,18 @@ QStringList ModelSettings::modelsInFolder(const QString& folder) {
   return out;
 }
 
-QString ModelSettings::noModelHelp() {
+QString ModelSettings::noModelHelp(latentshop::SdTool tool) {
+  const QString example = tool == latentshop::SdTool::Instruct ? QStringLiteral("instruct-pix2pix")
+                          : tool == latentshop::SdTool::Drag   ? QStringLiteral("sd15")
+                                                               : QStringLiteral("sd15-inpainting");
   return QCoreApplication::translate(
              "ModelSettings",
              "No model chosen. Latentshop downloads nothing itself: put a diffusers folder or a single-file "
              ".safetensors SD 1.x checkpoint in %1 (or anywhere) and choose it here. On a machine with network "
              "access, <code>python3 models/fetch_model.py --list</code> shows the known checkpoints and "
-             "<code>python3 models/fetch_model.py sd15-inpainting</code> fetches one; models/README.md explains "
+             "<code>python3 models/fetch_model.py %2</code> fetches one for this tool; models/README.md explains "
              "the details.")
-      .arg(defaultModelsFolder().toHtmlEscaped());
+      .arg(defaultModelsFolder().toHtmlEscaped(), example);
 }
 
 QString ModelSettings::taesdPath() { return QSettings().value(QStringLiteral("models/taesd")).toString(); }
@@ -100,7 +103,7 @@ void ModelSettings::startCheck() {
   valid_ = false;
   if (path_.isEmpty()) {
     checking_ = false;
-    message_ = noModelHelp();
+    message_ = noModelHelp(tool_);
     Q_EMIT modelChanged();
     return;
   }

@@ -41,7 +41,8 @@ public:
   // Diffusers folders (with model_index.json) and .safetensors files directly inside `folder`.
   static QStringList modelsInFolder(const QString& folder);
   // What to tell a user who has no model yet: where models go and how to fetch one.
-  static QString noModelHelp();
+  // The example checkpoint it names suits `tool` (sd15-inpainting, instruct-pix2pix, sd15).
+  static QString noModelHelp(latentshop::SdTool tool = latentshop::SdTool::Inpaint);
   // Shared settings: the TAESD folder for live previews ("" = linear previews) and the compute
   // dtype ("" = default, "fp32", "bf16").
   static QString taesdPath();
