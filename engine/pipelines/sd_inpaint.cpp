@@ -120,17 +120,8 @@ SdInpaintResult runSdInpaint(const SdInpaintRequest& request, JobContext& contex
   const bool blended = model->unetKind == UnetKind::Plain;
   r.params = sdInpaintParams(request);
   r.params["variant"] = blended ? "sd-blended" : "sd-inpainting";
-  r.params["model_kind"] = toString(model->unetKind);
-  r.params["scheduler_class"] = sched.used;
-  if (!sched.note.empty()) r.params["scheduler_note"] = sched.note;
-  r.params["width"] = g.workSize.width;
-  r.params["height"] = g.workSize.height;
+  addSdRunParams(r.params, *model, sched, g, request.taesdPath, prompt.truncated);
   r.params["region"] = rectJson(g.region);
-  r.params["geometry"] = g.describe();
-  r.params["dtype"] = sdDtypeName(*model);
-  r.params["device"] = model->device.str();
-  r.params["preview"] = request.taesdPath.empty() ? "linear" : "taesd";
-  if (prompt.truncated) r.params["prompt_truncated_at_tokens"] = 75;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char text[160];
   std::snprintf(text, sizeof text, "%d steps in %.1f s (%s)", reporter.steps(), seconds, g.describe().c_str());

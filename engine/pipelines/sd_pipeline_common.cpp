@@ -9,6 +9,7 @@
 #include "engine/core/device.h"
 #include "engine/core/error.h"
 #include "engine/models/clip_text_model_prompts.h"
+#include "engine/pipelines/sd_edit_geometry.h"
 #include "engine/runtime/job.h"
 #include "engine/schedulers/scheduler_factory.h"
 
@@ -166,6 +167,20 @@ uint64_t randomSeed() {
   std::random_device device;
   std::mt19937_64 engine((static_cast<uint64_t>(device()) << 32) ^ device());
   return engine() & 0xffffffffULL;
+}
+
+void addSdRunParams(nlohmann::json& params, const StableDiffusionModel& model, const PipelineScheduler& sched,
+                    const SdEditGeometry& geometry, const std::string& taesdPath, bool promptTruncated) {
+  params["model_kind"] = toString(model.unetKind);
+  params["scheduler_class"] = sched.used;
+  if (!sched.note.empty()) params["scheduler_note"] = sched.note;
+  params["width"] = geometry.workSize.width;
+  params["height"] = geometry.workSize.height;
+  params["geometry"] = geometry.describe();
+  params["dtype"] = sdDtypeName(model);
+  params["device"] = model.device.str();
+  params["preview"] = taesdPath.empty() ? "linear" : "taesd";
+  if (promptTruncated) params["prompt_truncated_at_tokens"] = 75;
 }
 
 }  // namespace latentshop

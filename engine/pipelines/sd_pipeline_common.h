@@ -59,6 +59,15 @@ struct PipelineScheduler {
 PipelineScheduler makePipelineScheduler(const nlohmann::json& schedulerConfig, const std::string& choice,
                                         const std::string& source = "scheduler/scheduler_config.json");
 
+// ---- Result parameters --------------------------------------------------------------------------
+
+struct SdEditGeometry;
+// Adds what a finished run actually used to its parameters: the model's kind, the scheduler class
+// (and why it differs from the model's, when it does), the working size and geometry, dtype, device,
+// the preview decoder, and where a prompt was truncated.
+void addSdRunParams(nlohmann::json& params, const StableDiffusionModel& model, const PipelineScheduler& sched,
+                    const SdEditGeometry& geometry, const std::string& taesdPath, bool promptTruncated);
+
 // ---- Prompts ------------------------------------------------------------------------------------
 
 struct EncodedPrompt {
