@@ -128,11 +128,7 @@ void EulerDiscreteScheduler::setTimesteps(int64_t n) {
   resetStepState();
 }
 
-double EulerDiscreteScheduler::initNoiseSigma() const {
-  const auto maxSigma = sigmas_.max();
-  if (config_.timestepSpacing == "linspace" || config_.timestepSpacing == "trailing") return maxSigma.item<double>();
-  return (maxSigma.pow(2) + 1).pow(0.5).item<double>();
-}
+double EulerDiscreteScheduler::initNoiseSigma() const { return sigmaSpaceInitNoiseSigma(sigmas_, config_.timestepSpacing); }
 
 torch::Tensor EulerDiscreteScheduler::scaleModelInput(const torch::Tensor& sample, const torch::Tensor& timestep) {
   if (!stepIndex_) initStepIndex(timestep, /*missingIsLast=*/false);
@@ -179,20 +175,7 @@ SchedulerStepOutput EulerDiscreteScheduler::step(const torch::Tensor& modelOutpu
 
 torch::Tensor EulerDiscreteScheduler::addNoise(const torch::Tensor& original, const torch::Tensor& noise,
                                                const torch::Tensor& timesteps) const {
-  const auto sigmas = sigmas_.to(original.device()).to(original.scalar_type());
-  const auto flat = timesteps.reshape({-1}).to(torch::kCPU);
-  std::vector<int64_t> indices;
-  for (int64_t k = 0; k < flat.size(0); ++k) {
-    auto matches = (timesteps_ == flat[k].to(timesteps_.scalar_type())).nonzero();
-    if (matches.size(0) == 0) {
-      throw Error("EulerDiscreteScheduler: addNoise timestep " + std::to_string(flat[k].item<double>()) +
-                  " is not one of the scheduler's timesteps");
-    }
-    indices.push_back(matches[0][0].item<int64_t>());
-  }
-  auto sigma = sigmas.index({torch::tensor(indices, torch::kInt64).to(original.device())}).flatten();
-  while (sigma.dim() < original.dim()) sigma = sigma.unsqueeze(-1);
-  return original + noise * sigma;
+  return addNoiseAtSigmas(original, noise, timesteps, timesteps_, sigmas_, className());
 }
 
 }  // namespace latentshop

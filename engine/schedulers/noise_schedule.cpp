@@ -72,4 +72,29 @@ torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double
   return x.reshape(shape).to(dtype);
 }
 
+double sigmaSpaceInitNoiseSigma(const torch::Tensor& sigmas, const std::string& timestepSpacing) {
+  const auto maxSigma = sigmas.max();
+  if (timestepSpacing == "linspace" || timestepSpacing == "trailing") return maxSigma.item<double>();
+  return (maxSigma.pow(2) + 1).pow(0.5).item<double>();
+}
+
+torch::Tensor addNoiseAtSigmas(const torch::Tensor& original, const torch::Tensor& noise,
+                               const torch::Tensor& timesteps, const torch::Tensor& scheduleTimesteps,
+                               const torch::Tensor& sigmas, const std::string& who) {
+  const auto sigmasHere = sigmas.to(original.device()).to(original.scalar_type());
+  const auto flat = timesteps.reshape({-1}).to(torch::kCPU);
+  std::vector<int64_t> indices;
+  for (int64_t k = 0; k < flat.size(0); ++k) {
+    auto matches = (scheduleTimesteps == flat[k].to(scheduleTimesteps.scalar_type())).nonzero();
+    if (matches.size(0) == 0) {
+      throw Error(who + ": addNoise timestep " + std::to_string(flat[k].item<double>()) +
+                  " is not one of the scheduler's timesteps");
+    }
+    indices.push_back(matches[0][0].item<int64_t>());
+  }
+  auto sigma = sigmasHere.index({torch::tensor(indices, torch::kInt64).to(original.device())}).flatten();
+  while (sigma.dim() < original.dim()) sigma = sigma.unsqueeze(-1);
+  return original + noise * sigma;
+}
+
 }  // namespace latentshop

@@ -32,4 +32,14 @@ std::vector<float> trainingSigmas(const torch::Tensor& alphasCumprod);
 // `ratio` quantile of |x0| clamped to [1, maxValue]; x0 is clamped to [-s, s] and divided by s.
 torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double maxValue);
 
+// The Euler family (sigma-space schedulers), shared as diffusers' "Copied from" code is:
+// init_noise_sigma from the step sigmas — max sigma for linspace/trailing spacing, sqrt(max^2 + 1)
+// for leading — in float32.
+double sigmaSpaceInitNoiseSigma(const torch::Tensor& sigmas, const std::string& timestepSpacing);
+// Their add_noise: original + noise * sigma(t), each t looked up in `scheduleTimesteps` (first
+// match); a t that is not there throws Error naming `who` (the scheduler's class).
+torch::Tensor addNoiseAtSigmas(const torch::Tensor& original, const torch::Tensor& noise,
+                               const torch::Tensor& timesteps, const torch::Tensor& scheduleTimesteps,
+                               const torch::Tensor& sigmas, const std::string& who);
+
 }  // namespace latentshop
