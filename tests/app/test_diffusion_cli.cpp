@@ -16,6 +16,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/sd_tiny_model.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 #include "engine/core/threads.h"
 #include "engine/io/image_io.h"
@@ -27,29 +28,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
 std::string readText(const std::string& path) {
   std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
-}
-
-Run cli(const std::string& args) {
-  static int n = 0;
-  const std::string base = lstest::scratchDir() + "/cli" + std::to_string(++n);
-  const std::string cmd = "\"" + lstest::cliPath() + "\" " + args + " > \"" + base + ".out\" 2> \"" + base + ".err\"";
-  const int rc = std::system(cmd.c_str());
-  Run r;
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = readText(base + ".out");
-  r.err = readText(base + ".err");
-  return r;
 }
 
 std::string q(const std::string& s) { return "\"" + s + "\""; }
@@ -88,7 +71,7 @@ void TestDiffusionCli::initTestCase() {
 
 void TestDiffusionCli::inpaintWritesImageParametersAndProject() {
   const std::string out = scratch("inpainted.png"), json = scratch("inpainted.json"), ora = scratch("inpainted.ora");
-  const Run r = cli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
+  const lstest::CliRun r = lstest::runCli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
                     " --prompt \"a green pear\" --negative-prompt blurry --steps 3 --guidance 6 --seed 1234 "
                     "--scheduler euler-a --out " + q(out) + " --json " + q(json) + " --project " + q(ora));
   QVERIFY2(r.status == 0, r.err.c_str());
@@ -116,9 +99,9 @@ void TestDiffusionCli::sameSeedSameFile() {
   const std::string a = scratch("seed_a.png"), b = scratch("seed_b.png"), c = scratch("seed_c.png");
   const std::string common = "inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
                              " --prompt apple --steps 2 ";
-  QCOMPARE(cli(common + "--seed 7 --out " + q(a)).status, 0);
-  QCOMPARE(cli(common + "--seed 7 --out " + q(b)).status, 0);
-  QCOMPARE(cli(common + "--seed 8 --out " + q(c)).status, 0);
+  QCOMPARE(lstest::runCli(common + "--seed 7 --out " + q(a)).status, 0);
+  QCOMPARE(lstest::runCli(common + "--seed 7 --out " + q(b)).status, 0);
+  QCOMPARE(lstest::runCli(common + "--seed 8 --out " + q(c)).status, 0);
   QCOMPARE(cv::norm(readImageRgb(a), readImageRgb(b), cv::NORM_INF), 0.0);
   QVERIFY(cv::norm(readImageRgb(a), readImageRgb(c), cv::NORM_INF) > 0.0);
 }
@@ -132,7 +115,7 @@ void TestDiffusionCli::cropToMaskOnALargePhoto() {
   cv::Mat m(1200, 1600, CV_8UC1, cv::Scalar(0));
   m(cv::Rect(1000, 300, 60, 40)).setTo(255);
   writeImage(mask, m);
-  const Run r = cli("inpaint --model " + q(inpaint_) + " --image " + q(image) + " --mask " + q(mask) +
+  const lstest::CliRun r = lstest::runCli("inpaint --model " + q(inpaint_) + " --image " + q(image) + " --mask " + q(mask) +
                     " --prompt window --steps 2 --crop-to-mask --padding 20 --feather 4 --out " + q(out));
   QVERIFY2(r.status == 0, r.err.c_str());
   QVERIFY2(has(r.out, "crop"), r.out.c_str());
@@ -147,7 +130,7 @@ void TestDiffusionCli::cropToMaskOnALargePhoto() {
 
 void TestDiffusionCli::instruct() {
   const std::string out = scratch("instructed.png"), json = scratch("instructed.json");
-  const Run r = cli("instruct --model " + q(instruct_) + " --image " + q(image_) +
+  const lstest::CliRun r = lstest::runCli("instruct --model " + q(instruct_) + " --image " + q(image_) +
                     " --instruction \"make it snowy\" --steps 3 --text-guidance 5 --image-guidance 1.2 --seed 9 --out " +
                     q(out) + " --json " + q(json));
   QVERIFY2(r.status == 0, r.err.c_str());
@@ -161,31 +144,31 @@ void TestDiffusionCli::instruct() {
 
 void TestDiffusionCli::wrongKindsAndMissingParts() {
   const std::string out = scratch("never.png");
-  Run r = cli("inpaint --model " + q(instruct_) + " --image " + q(image_) + " --mask " + q(mask_) +
+  lstest::CliRun r = lstest::runCli("inpaint --model " + q(instruct_) + " --image " + q(image_) + " --mask " + q(mask_) +
               " --prompt x --steps 1 --out " + q(out));
   QCOMPARE(r.status, 1);
   QVERIFY2(has(r.err, "InstructPix2Pix (8-channel UNet)") && has(r.err, "inpainting needs"), r.err.c_str());
-  r = cli("instruct --model " + q(inpaint_) + " --image " + q(image_) + " --instruction x --steps 1 --out " + q(out));
+  r = lstest::runCli("instruct --model " + q(inpaint_) + " --image " + q(image_) + " --instruction x --steps 1 --out " + q(out));
   QCOMPARE(r.status, 1);
   QVERIFY2(has(r.err, "inpainting (9-channel UNet)") && has(r.err, "InstructPix2Pix"), r.err.c_str());
 
   const std::string noUnet = lstest::makeRandomSdFolder("cli_no_unet", "inpainting", 43);
   fs::remove(fs::path(noUnet) / "unet" / "diffusion_pytorch_model.safetensors");
-  r = cli("inpaint --model " + q(noUnet) + " --image " + q(image_) + " --mask " + q(mask_) + " --prompt x --out " + q(out));
+  r = lstest::runCli("inpaint --model " + q(noUnet) + " --image " + q(image_) + " --mask " + q(mask_) + " --prompt x --out " + q(out));
   QCOMPARE(r.status, 1);
   QVERIFY2(has(r.err, "unet"), r.err.c_str());
 
-  r = cli("inpaint --image " + q(image_) + " --mask " + q(mask_) + " --prompt x --out " + q(out));
+  r = lstest::runCli("inpaint --image " + q(image_) + " --mask " + q(mask_) + " --prompt x --out " + q(out));
   QCOMPARE(r.status, 1);
   QVERIFY2(has(r.err, "--prompt needs --model"), r.err.c_str());
-  r = cli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
+  r = lstest::runCli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
           " --prompt x --method ns --out " + q(out));
   QCOMPARE(r.status, 1);
   QVERIFY2(has(r.err, "classical inpainting only"), r.err.c_str());
-  r = cli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) + " --out " + q(out));
+  r = lstest::runCli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) + " --out " + q(out));
   QCOMPARE(r.status, 1);
   QVERIFY2(has(r.err, "--prompt is required"), r.err.c_str());
-  r = cli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
+  r = lstest::runCli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
           " --prompt x --scheduler pndm --out " + q(out));
   QCOMPARE(r.status, 1);
   QVERIFY2(has(r.err, "'pndm'"), r.err.c_str());

@@ -12,6 +12,7 @@
 
 #include "support/testing.h"
 #include "support/tensor_compare.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 #include "test_drag_support.h"
 #include "engine/core/threads.h"
@@ -20,24 +21,6 @@
 using namespace latentshop;
 
 namespace {
-
-struct Run {
-  int status = -1;
-  std::string stderrText;
-};
-
-Run runCli(const std::string& args) {
-  const std::string err = lstest::scratchDir() + "/drag-cli.stderr";
-  const std::string cmd = "\"" + lstest::cliPath() + "\" " + args + " 2> \"" + err + "\"";
-  Run r;
-  const int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  std::ifstream f(err);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  r.stderrText = ss.str();
-  return r;
-}
 
 std::string q(const std::string& s) { return "\"" + s + "\""; }
 
@@ -63,9 +46,9 @@ void TestDragTensorsCli::initTestCase() { configureTorchThreads(); }
 void TestDragTensorsCli::goldenCase() {
   const auto folder = lstest::makeDragGoldenFolder("drag-golden-model");
   const std::string out = lstest::scratchDir() + "/drag.out.safetensors";
-  const auto r = runCli("tensors run drag --model " + q(folder) + " --case " + q(lstest::goldenPath("drag_tiny.config.json")) +
+  const auto r = lstest::runCli("tensors run drag --model " + q(folder) + " --case " + q(lstest::goldenPath("drag_tiny.config.json")) +
                         " --inputs " + q(lstest::goldenPath("drag_tiny.io.safetensors")) + " --out " + q(out));
-  QVERIFY2(r.status == 0, r.stderrText.c_str());
+  QVERIFY2(r.status == 0, r.err.c_str());
   SafetensorsFile produced(out);
   SafetensorsFile golden(lstest::goldenPath("drag_tiny.io.safetensors"));
   int compared = 0;
@@ -117,9 +100,9 @@ void TestDragTensorsCli::otherPointsMaskAndSteps() {
   writeSafetensors(in, inputs);
   const auto folder = lstest::makeDragGoldenFolder("drag-golden-model-2");
   const std::string out = dir + "/drag-other.out.safetensors";
-  const auto r = runCli("tensors run drag --model " + q(folder) + " --case " + q(casePath) + " --inputs " + q(in) +
+  const auto r = lstest::runCli("tensors run drag --model " + q(folder) + " --case " + q(casePath) + " --inputs " + q(in) +
                         " --out " + q(out));
-  QVERIFY2(r.status == 0, r.stderrText.c_str());
+  QVERIFY2(r.status == 0, r.err.c_str());
   SafetensorsFile produced(out);
   // round(0.6 · 50) = 30 inversion steps, t = timesteps[20] = 581.
   QCOMPARE(produced.view("out.t").item<int64_t>(), int64_t{581});
@@ -144,17 +127,17 @@ void TestDragTensorsCli::badInvocations() {
   const std::string golden = lstest::goldenPath("drag_tiny.config.json");
   const std::string io = lstest::goldenPath("drag_tiny.io.safetensors");
   const std::string out = lstest::scratchDir() + "/bad.out.safetensors";
-  auto r = runCli("tensors run drag --case " + q(golden) + " --inputs " + q(io) + " --out " + q(out));
+  auto r = lstest::runCli("tensors run drag --case " + q(golden) + " --inputs " + q(io) + " --out " + q(out));
   QCOMPARE(r.status, 1);
-  QVERIFY2(r.stderrText.find("--model FOLDER is required") != std::string::npos, r.stderrText.c_str());
+  QVERIFY2(r.err.find("--model FOLDER is required") != std::string::npos, r.err.c_str());
   const auto folder = lstest::makeDragGoldenFolder("drag-golden-model-3");
-  r = runCli("tensors run drag --model " + q(folder) + " --inputs " + q(io) + " --out " + q(out));
+  r = lstest::runCli("tensors run drag --model " + q(folder) + " --inputs " + q(io) + " --out " + q(out));
   QCOMPARE(r.status, 1);
-  QVERIFY2(r.stderrText.find("--case") != std::string::npos, r.stderrText.c_str());
-  r = runCli("tensors run drag --model " + q(folder) + " --case " + q(golden) + " --inputs " +
+  QVERIFY2(r.err.find("--case") != std::string::npos, r.err.c_str());
+  r = lstest::runCli("tensors run drag --model " + q(folder) + " --case " + q(golden) + " --inputs " +
              q(lstest::goldenPath("vae_tiny.io.safetensors")) + " --out " + q(out));
   QCOMPARE(r.status, 1);
-  QVERIFY2(r.stderrText.find("missing input tensor 'in.x0'") != std::string::npos, r.stderrText.c_str());
+  QVERIFY2(r.err.find("missing input tensor 'in.x0'") != std::string::npos, r.err.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestDragTensorsCli)

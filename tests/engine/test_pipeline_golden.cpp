@@ -13,6 +13,7 @@
 
 #include "sd_tiny_model.h"
 #include "support/tensor_compare.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 #include "support/testing.h"
 #include "engine/core/threads.h"
@@ -41,24 +42,6 @@ std::shared_ptr<StableDiffusionModel> loadFolder(const std::string& folder) {
 std::string check(const torch::Tensor& actual, const SafetensorsFile& f, const std::string& name, double atol = kAtol) {
   const auto c = lstest::allClose(actual, golden(f, name), atol, 0.0, name);
   return c.ok ? std::string() : c.message;
-}
-
-struct Run {
-  int status = -1;
-  std::string stderrText;
-};
-
-Run runCli(const std::string& args) {
-  const std::string err = lstest::scratchDir() + "/pipeline_cli.stderr";
-  const std::string cmd = "\"" + lstest::cliPath() + "\" " + args + " 2> \"" + err + "\"";
-  Run r;
-  const int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  std::ifstream f(err);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  r.stderrText = ss.str();
-  return r;
 }
 
 std::string folderFor(const std::string& pipelineCase) {
@@ -186,9 +169,9 @@ void TestPipelineGolden::harnessCli() {
     const std::string pipelineCase = what == "inpaint" ? "pipeline_inpaint_tiny" : "pipeline_ip2p_tiny";
     const std::string folder = folderFor(pipelineCase);
     const std::string outPath = lstest::scratchDir() + "/" + what + ".out.safetensors";
-    const Run r = runCli("tensors run " + what + " --model \"" + folder + "\" --inputs \"" +
+    const lstest::CliRun r = lstest::runCli("tensors run " + what + " --model \"" + folder + "\" --inputs \"" +
                          lstest::goldenPath(pipelineCase + ".io.safetensors") + "\" --out \"" + outPath + "\"");
-    QVERIFY2(r.status == 0, r.stderrText.c_str());
+    QVERIFY2(r.status == 0, r.err.c_str());
     const SafetensorsFile out(outPath);
     const SafetensorsFile f(lstest::goldenPath(pipelineCase + ".io.safetensors"));
     QVERIFY(torch::equal(out.view("out.timesteps"), f.view("out.timesteps")));
@@ -203,19 +186,19 @@ void TestPipelineGolden::harnessCli() {
 void TestPipelineGolden::harnessFaults() {
   const std::string io = lstest::goldenPath("pipeline_inpaint_tiny.io.safetensors");
   const std::string out = lstest::scratchDir() + "/fault.safetensors";
-  Run r = runCli("tensors run inpaint --inputs \"" + io + "\" --out \"" + out + "\"");
+  lstest::CliRun r = lstest::runCli("tensors run inpaint --inputs \"" + io + "\" --out \"" + out + "\"");
   QCOMPARE(r.status, 1);
-  QVERIFY2(r.stderrText.find("--model") != std::string::npos, r.stderrText.c_str());
+  QVERIFY2(r.err.find("--model") != std::string::npos, r.err.c_str());
   // An instruct folder given to the inpaint harness: the UNet's channels are named.
   const std::string ip2p = folderFor("pipeline_ip2p_tiny");
-  r = runCli("tensors run inpaint --model \"" + ip2p + "\" --inputs \"" + io + "\" --out \"" + out + "\"");
+  r = lstest::runCli("tensors run inpaint --model \"" + ip2p + "\" --inputs \"" + io + "\" --out \"" + out + "\"");
   QCOMPARE(r.status, 1);
-  QVERIFY2(r.stderrText.find("8 input channels") != std::string::npos, r.stderrText.c_str());
+  QVERIFY2(r.err.find("8 input channels") != std::string::npos, r.err.c_str());
   // Inputs without the prompt embeddings.
-  r = runCli("tensors run instruct --model \"" + ip2p + "\" --inputs \"" + lstest::goldenPath("vae_tiny.io.safetensors") +
+  r = lstest::runCli("tensors run instruct --model \"" + ip2p + "\" --inputs \"" + lstest::goldenPath("vae_tiny.io.safetensors") +
              "\" --out \"" + out + "\"");
   QCOMPARE(r.status, 1);
-  QVERIFY2(r.stderrText.find("in.prompt_embeds") != std::string::npos, r.stderrText.c_str());
+  QVERIFY2(r.err.find("in.prompt_embeds") != std::string::npos, r.err.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestPipelineGolden)

@@ -8,30 +8,13 @@
 
 #include "support/testing.h"
 #include "support/tensor_compare.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 #include "engine/io/safetensors.h"
 
 using namespace latentshop;
 
 namespace {
-
-struct Run {
-  int status = -1;
-  std::string stderrText;
-};
-
-Run runCli(const std::string& args) {
-  const std::string err = lstest::scratchDir() + "/cli.stderr";
-  const std::string cmd = "\"" + lstest::cliPath() + "\" " + args + " 2> \"" + err + "\"";
-  Run r;
-  const int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  std::ifstream f(err);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  r.stderrText = ss.str();
-  return r;
-}
 
 std::string goldenArgs(const std::string& what, const std::string& name, const std::string& out) {
   return "tensors run " + what + " --config \"" + lstest::goldenPath(name + ".config.json") + "\" --weights \"" +
@@ -62,8 +45,8 @@ private Q_SLOTS:
   void unetCases() {
     for (const std::string name : {"unet_tiny", "unet_inpaint_tiny"}) {
       const std::string out = lstest::scratchDir() + "/" + name + ".out.safetensors";
-      auto r = runCli(goldenArgs("unet", name, out));
-      QVERIFY2(r.status == 0, r.stderrText.c_str());
+      auto r = lstest::runCli(goldenArgs("unet", name, out));
+      QVERIFY2(r.status == 0, r.err.c_str());
       int compared = 0;
       const auto failure = compareOutputs(out, name, 1e-4, compared);
       QVERIFY2(failure.empty(), failure.c_str());
@@ -73,8 +56,8 @@ private Q_SLOTS:
 
   void vaeCase() {
     const std::string out = lstest::scratchDir() + "/vae.out.safetensors";
-    auto r = runCli(goldenArgs("vae", "vae_tiny", out));
-    QVERIFY2(r.status == 0, r.stderrText.c_str());
+    auto r = lstest::runCli(goldenArgs("vae", "vae_tiny", out));
+    QVERIFY2(r.status == 0, r.err.c_str());
     int compared = 0;
     const auto failure = compareOutputs(out, "vae_tiny", 1e-4, compared);
     QVERIFY2(failure.empty(), failure.c_str());
@@ -83,8 +66,8 @@ private Q_SLOTS:
 
   void bf16Run() {
     const std::string out = lstest::scratchDir() + "/unet_bf16.out.safetensors";
-    auto r = runCli(goldenArgs("unet", "unet_tiny", out) + " --dtype bf16");
-    QVERIFY2(r.status == 0, r.stderrText.c_str());
+    auto r = lstest::runCli(goldenArgs("unet", "unet_tiny", out) + " --dtype bf16");
+    QVERIFY2(r.status == 0, r.err.c_str());
     SafetensorsFile f(out);
     QVERIFY(f.entry("out.sample.t500").dtype == torch::kFloat);
     int compared = 0;
@@ -94,17 +77,17 @@ private Q_SLOTS:
 
   void badInvocations() {
     const std::string out = lstest::scratchDir() + "/bad.out.safetensors";
-    auto r = runCli("tensors run unet --inputs \"" + lstest::goldenPath("unet_tiny.io.safetensors") + "\" --out \"" +
+    auto r = lstest::runCli("tensors run unet --inputs \"" + lstest::goldenPath("unet_tiny.io.safetensors") + "\" --out \"" +
                     out + "\"");
     QCOMPARE(r.status, 1);
-    QVERIFY2(r.stderrText.find("--config is required") != std::string::npos, r.stderrText.c_str());
+    QVERIFY2(r.err.find("--config is required") != std::string::npos, r.err.c_str());
     // VAE weights given to the UNet: strict binding names the file and the missing keys.
-    r = runCli("tensors run unet --config \"" + lstest::goldenPath("unet_tiny.config.json") + "\" --weights \"" +
+    r = lstest::runCli("tensors run unet --config \"" + lstest::goldenPath("unet_tiny.config.json") + "\" --weights \"" +
                lstest::goldenPath("vae_tiny.weights.safetensors") + "\" --inputs \"" +
                lstest::goldenPath("unet_tiny.io.safetensors") + "\" --out \"" + out + "\"");
     QCOMPARE(r.status, 1);
-    QVERIFY2(r.stderrText.find("vae_tiny.weights.safetensors: cannot load UNet2DConditionModel") != std::string::npos,
-             r.stderrText.c_str());
+    QVERIFY2(r.err.find("vae_tiny.weights.safetensors: cannot load UNet2DConditionModel") != std::string::npos,
+             r.err.c_str());
   }
 };
 
