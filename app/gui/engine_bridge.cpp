@@ -67,6 +67,7 @@ JobId EngineBridge::submit(JobSpec spec) {
   const QString title = QString::fromStdString(spec.title.empty() ? spec.kind : spec.title);
   const QString kind = QString::fromStdString(spec.kind);
   auto coalesced = coalesced_;
+  const WorkerProgressHook hook = progressHook_;
 
   // Everything below runs on the worker thread (except onState(Queued), which runs in submit()).
   // The bridge outlives every callback: its destructor joins the worker first.
@@ -81,8 +82,9 @@ JobId EngineBridge::submit(JobSpec spec) {
     if (user.onState) user.onState(id, state);
     QMetaObject::invokeMethod(this, [this, id, state] { onState(id, state); }, Qt::QueuedConnection);
   };
-  cb.onProgress = [user, channel, post](JobId id, const JobProgress& p) {
+  cb.onProgress = [user, channel, post, hook](JobId id, const JobProgress& p) {
     if (user.onProgress) user.onProgress(id, p);
+    if (hook) hook(id, p);
     std::lock_guard<std::mutex> lock(channel->mutex);
     channel->progress = toInfo(p);
     post(id);

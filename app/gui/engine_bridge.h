@@ -17,6 +17,7 @@
 #include <QSet>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 #include "engine/runtime/job.h"
@@ -66,6 +67,12 @@ public:
   int previewsDelivered() const { return previewsDelivered_; }
   int previewsCoalesced() const;
 
+  // Test seam: runs on the worker thread at every progress report of the jobs submitted after the
+  // call (after the job's own onProgress, before the report is posted). A test may block in it to
+  // hold a job at a known step, e.g. to cancel or stop a job that is certainly still running.
+  using WorkerProgressHook = std::function<void(JobId, const JobProgress&)>;
+  void setWorkerProgressHook(WorkerProgressHook hook) { progressHook_ = std::move(hook); }
+
   // cv::Mat preview -> CanvasPreview (RGB image + placement + points), as used on the worker.
   static CanvasPreview toCanvasPreview(const PreviewImage& preview, const QString& label);
 
@@ -86,6 +93,7 @@ private:
   QSet<JobId> active_;
   int previewsDelivered_ = 0;
   std::shared_ptr<std::atomic<int>> coalesced_;
+  WorkerProgressHook progressHook_;
 };
 
 }  // namespace latentshop::ui

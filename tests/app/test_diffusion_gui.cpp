@@ -5,9 +5,11 @@
 // Stable Diffusion inpaint method — the job reports one preview per step (those the GUI had no
 // time to draw are coalesced, never queued) and the result lands as a pending layer carrying its
 // parameters; Enter in the instruction box runs an instruct edit; cancel mid-run leaves the document
-// exactly as before; the event loop keeps answering a 10 ms timer during a real model job (the
-// measured lateness is printed); "Load model" runs as a job with progress in the picker.
+// exactly as before (the job is held at a step until the cancel is in, so it is mid-run on any
+// machine); the event loop keeps answering a 10 ms timer during a real model job (the measured
+// lateness is printed); "Load model" runs as a job with progress in the picker.
 #include <algorithm>
+#include <atomic>
 
 #include <QtTest/QtTest>
 #include <QElapsedTimer>
@@ -22,6 +24,7 @@
 #include "app/gui/engine_bridge.h"
 #include "app/gui/main_window.h"
 #include "engine/core/threads.h"
+#include "support/job_gate.h"
 #include "support/test_paths.h"
 #include "ui/canvas/canvas.h"
 #include "ui/document/document.h"
@@ -137,6 +140,7 @@ void TestDiffusionGui::pickerValidatesAndExplains() {
 }
 
 void TestDiffusionGui::inpaintPreviewsEveryStepAndResultLayer() {
+  std::atomic<int> denoisingSteps{0};  // counted on the worker: declared before the window that joins it
   Setup s;
   QVERIFY(s.window.openImage(photo("fruits.jpg", {200, 150})));
   Document* doc = s.window.document();
@@ -152,6 +156,10 @@ void TestDiffusionGui::inpaintPreviewsEveryStepAndResultLayer() {
   method->setOptions(o);
   method->setRandomSeedEachRun(false);
 
+  // The denoising steps the job reports (one per model call).
+  s.window.engine()->setWorkerProgressHook([&](JobId, const JobProgress& p) {
+    if (p.stage == "Denoising" && p.step > 0) ++denoisingSteps;
+  });
   QSignalSpy previews(s.window.engine(), &EngineBridge::jobPreview);
   QSignalSpy arrived(&s.window, &MainWindow::resultArrived);
   const int coalescedBefore = s.window.engine()->previewsCoalesced();
@@ -162,14 +170,20 @@ void TestDiffusionGui::inpaintPreviewsEveryStepAndResultLayer() {
   QCOMPARE(arrived.count(), 1);
   const int delivered = s.window.engine()->previewsDelivered() - deliveredBefore;
   const int coalesced = s.window.engine()->previewsCoalesced() - coalescedBefore;
-  std::printf("   SD inpaint (tiny model, 40 steps): %d previews delivered + %d coalesced; GUI timer lateness "
-              "max %.1f ms, p99 %.1f ms\n",
-              delivered, coalesced, maxMs, p99Ms);
-  QCOMPARE(delivered + coalesced, 40);  // the job sent one preview per step
+  const int steps = denoisingSteps.load();
+  std::printf("   SD inpaint (tiny model, 40 steps asked, %d denoising steps run): %d previews delivered + %d "
+              "coalesced; GUI timer lateness max %.1f ms, p99 %.1f ms\n",
+              steps, delivered, coalesced, maxMs, p99Ms);
+  QCOMPARE(steps, 40);
+  QCOMPARE(delivered + coalesced, steps);  // the job sent one preview per step
   QCOMPARE(previews.count(), delivered);
   QVERIFY(delivered >= 1);
+  // However many the GUI had time for: in step order, and the last step's preview among them.
+  for (int i = 1; i < previews.count(); ++i)
+    QVERIFY(previews.at(i).at(1).value<CanvasPreview>().step > previews.at(i - 1).at(1).value<CanvasPreview>().step);
   const auto last = previews.last().at(1).value<CanvasPreview>();
-  QCOMPARE(last.total, 40);
+  QCOMPARE(last.step, steps);
+  QCOMPARE(last.total, steps);
   QVERIFY(!last.image.isNull());
   QVERIFY2(p99Ms < 100.0, "the event loop stalled while the model ran");
   QVERIFY2(maxMs < 500.0, "the event loop stalled while the model ran");
@@ -208,7 +222,9 @@ void TestDiffusionGui::enterInTheInstructionBoxRuns() {
 }
 
 void TestDiffusionGui::cancelMidRunLeavesTheDocument() {
+  lstest::JobGate cancelSent;
   Setup s;
+  const lstest::OpenOnExit openGate{cancelSent};
   QVERIFY(s.window.openImage(photo("messi5.jpg", {160, 100})));
   Document* doc = s.window.document();
   paintMask(doc, QRect(40, 30, 50, 40));
@@ -220,19 +236,27 @@ void TestDiffusionGui::cancelMidRunLeavesTheDocument() {
   QVERIFY(s.tools->inpaintModel()->waitForCheck(20000));
   QVERIFY(s.window.inpaintPanel()->setCurrentMethod(QStringLiteral("sd.inpaint")));
   SdInpaintRequest o = s.tools->inpaintMethod()->options();
-  o.steps = 1000;  // far longer than the test waits
+  o.steps = 20;
   s.tools->inpaintMethod()->setOptions(o);
+  // The job reports denoising step 2 (after step 1's preview) and then waits until the cancel is
+  // in: the cancel meets a running job however fast the machine is.
+  s.window.engine()->setWorkerProgressHook([&](JobId, const JobProgress& p) {
+    if (p.stage == "Denoising" && p.step == 2) cancelSent.hold();
+  });
   QSignalSpy previews(s.window.engine(), &EngineBridge::jobPreview);
   QSignalSpy finished(&s.window, &MainWindow::jobFinished);
   QTRY_VERIFY(s.window.inpaintPanel()->blockedReason().isEmpty());
   QVERIFY(s.window.runInpaint() != 0);
-  QVERIFY(previews.wait(60000));
+  QTRY_VERIFY_WITH_TIMEOUT(cancelSent.reached(), 60000);
+  QTRY_VERIFY_WITH_TIMEOUT(!previews.isEmpty(), 20000);  // step 1's preview is on the canvas
   QElapsedTimer clock;
   clock.start();
   s.window.cancelJob();
+  cancelSent.open();
   QVERIFY(finished.wait(20000));
   std::printf("   cancel took %lld ms to end the job\n", static_cast<long long>(clock.elapsed()));
   QCOMPARE(JobState(finished.first().at(1).toInt()), JobState::Cancelled);
+  QCOMPARE(previews.count(), 1);  // nothing after the cancel: step 2's preview was dropped
   QCOMPARE(doc->layerCount(), layers);
   QCOMPARE(doc->undoStack()->count(), commands);
   QCOMPARE(doc->render(), before);

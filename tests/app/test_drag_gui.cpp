@@ -3,7 +3,9 @@
 // tool and panel are registered; points clicked on the canvas, the movable region painted with the
 // mask brush, Run starts the job with previews (tracked handles and targets) on the canvas; Cancel
 // mid-optimisation leaves the document exactly as it was; Stop keeps the drag so far, finishes the
-// denoise and lands a pending result layer carrying the points and the parameters.
+// denoise and lands a pending result layer carrying the points and the parameters. The job is held
+// after its first drag step until the Cancel / Stop is in, so both meet it mid-optimisation on any
+// machine, however fast.
 #include <QtTest/QtTest>
 #include <QAction>
 #include <QPushButton>
@@ -16,6 +18,7 @@
 #include "app/gui/main_window.h"
 #include "engine/core/threads.h"
 #include "engine/test_drag_support.h"
+#include "support/job_gate.h"
 #include "support/test_paths.h"
 #include "ui/canvas/canvas.h"
 #include "ui/document/document.h"
@@ -47,6 +50,14 @@ QAction* toolAction(MainWindow& w, const QString& name) {
   for (QAction* a : w.actions())
     if (a->isCheckable() && a->text() == name) return a;
   return nullptr;
+}
+
+// Holds the window's next drag job once it has reported its first drag step (that step's preview
+// is already on its way to the canvas) until `gate` opens.
+void holdAfterFirstDragStep(MainWindow& w, lstest::JobGate& gate) {
+  w.engine()->setWorkerProgressHook([&gate](JobId, const JobProgress& p) {
+    if (p.stage == "Dragging" && p.step == 1) gate.hold();
+  });
 }
 
 }  // namespace
@@ -107,7 +118,9 @@ private Q_SLOTS:
   }
 
   void cancelLeavesTheDocumentUnchanged() {
+    lstest::JobGate cancelSent;
     MainWindow w;
+    const lstest::OpenOnExit openGate{cancelSent};
     DragTool* tool = nullptr;
     DragPanel* panel = nullptr;
     prepare(w, tool, panel);
@@ -117,16 +130,19 @@ private Q_SLOTS:
     const int layers = doc->layerCount();
     const int undoSteps = doc->undoStack()->count();
     const int previewsBefore = w.canvas()->previewsShown();
+    holdAfterFirstDragStep(w, cancelSent);
 
     QSignalSpy finished(&w, &MainWindow::jobFinished);
     QTest::mouseClick(panel->runButton(), Qt::LeftButton);
     QVERIFY(w.activeJob() != 0);
     QVERIFY(!panel->runButton()->isEnabled());
     // Wait until the optimisation shows its first preview, with the tracked handles and targets.
-    QTRY_VERIFY_WITH_TIMEOUT(w.canvas()->previewsShown() > previewsBefore, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(cancelSent.reached(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.canvas()->previewsShown() > previewsBefore, 20000);
     QCOMPARE(w.canvas()->preview().points.size(), 2);
     QCOMPARE(w.canvas()->preview().targets.size(), 2);
     w.cancelJob();
+    cancelSent.open();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
     QCOMPARE(JobState(finished.first().at(1).toInt()), JobState::Cancelled);
     QCOMPARE(doc->layerCount(), layers);
@@ -140,17 +156,22 @@ private Q_SLOTS:
   }
 
   void stopKeepsTheDragAndLandsALayer() {
+    lstest::JobGate stopSent;
     MainWindow w;
+    const lstest::OpenOnExit openGate{stopSent};
     DragTool* tool = nullptr;
     DragPanel* panel = nullptr;
     prepare(w, tool, panel);
     if (QTest::currentTestFailed()) return;
     Document* doc = w.document();
     const int previewsBefore = w.canvas()->previewsShown();
+    holdAfterFirstDragStep(w, stopSent);
     QSignalSpy arrived(&w, &MainWindow::resultArrived);
     QTest::mouseClick(panel->runButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(w.canvas()->previewsShown() > previewsBefore, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(stopSent.reached(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.canvas()->previewsShown() > previewsBefore, 20000);
     w.stopJob();
+    stopSent.open();
     QVERIFY(arrived.wait(300000));
     const LayerId id = doc->topPendingLayer();
     QVERIFY(id);
@@ -160,7 +181,7 @@ private Q_SLOTS:
     QCOMPARE(layer->params.value(QStringLiteral("tool")).toString(), QStringLiteral("drag"));
     const QJsonObject drag = layer->params.value(QStringLiteral("drag")).toObject();
     QVERIFY(drag.value(QStringLiteral("stopped")).toBool());
-    QVERIFY(drag.value(QStringLiteral("steps_run")).toInt() < 40);
+    QCOMPARE(drag.value(QStringLiteral("steps_run")).toInt(), 1);  // stopped while step 1 was reported
     QCOMPARE(layer->params.value(QStringLiteral("params")).toObject().value(QStringLiteral("drag_steps")).toInt(), 40);
     QVERIFY(!layer->mask.isNull());  // the movable region it used
     QCOMPARE(dragPairsFromParams(layer->params), tool->pairs());

@@ -146,15 +146,17 @@ private Q_SLOTS:
   }
 
   void cancelEndsWithoutAResult() {
+    std::atomic<int> stepsRun{0};  // shared with the worker: declared before the bridge that joins it
     EngineBridge bridge;
     QSignalSpy done(&bridge, &EngineBridge::jobDone);
     QSignalSpy state(&bridge, &EngineBridge::jobStateChanged);
-    std::atomic<int> stepsRun{0};
     JobSpec spec;
     spec.kind = "test.long";
     spec.run = [&](JobContext& ctx) {
-      ctx.beginStage("Long", 2000);
-      for (int i = 1; i <= 2000; ++i) {
+      // Runs until cancelled, so the cancel below always meets a running job, however fast the
+      // machine; progress() is where the cancel takes effect.
+      ctx.beginStage("Long", 0);
+      for (int i = 1;; ++i) {
         std::this_thread::sleep_for(2ms);
         ++stepsRun;
         ctx.progress(i);
@@ -164,10 +166,9 @@ private Q_SLOTS:
     const JobId id = bridge.submit(std::move(spec));
     QTRY_VERIFY(stepsRun.load() > 3);
     QVERIFY(bridge.cancel(id));
-    QTRY_VERIFY(!bridge.isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(!bridge.isBusy(), 20000);
     QCOMPARE(JobState(state.last().at(1).toInt()), JobState::Cancelled);
     QCOMPARE(done.count(), 0);
-    QVERIFY(stepsRun.load() < 2000);
   }
 
   void destroyingTheBridgeWhileAJobRunsIsClean() {

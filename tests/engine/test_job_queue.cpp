@@ -1,5 +1,8 @@
 // LATENTSHOP_TEST_LABELS: runtime
 // The engine's job queue: ordering, progress, cancel within one step, failures, supersede, shutdown.
+// Jobs that must still be running (or queued) when the test acts hold at a JobGate until it has,
+// so every check holds on any machine: step counts, not wall-clock times (the one clock bound
+// left, 5 s for shutdown to cancel and join a job of 10 ms steps, only guards against a hang).
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -8,6 +11,7 @@
 
 #include "support/testing.h"
 #include "engine/core/error.h"
+#include "support/job_gate.h"
 #include "engine/runtime/job_queue.h"
 #include "engine/runtime/model_cache.h"
 
@@ -21,6 +25,7 @@ struct Recorder {
   std::vector<JobState> states;
   std::vector<int> steps;
   std::string error;
+  std::string message;  // the result's
   bool done = false;
   JobCallbacks callbacks() {
     JobCallbacks cb;
@@ -29,7 +34,11 @@ struct Recorder {
       std::lock_guard<std::mutex> l(m);
       if (p.step > 0) steps.push_back(p.step);
     };
-    cb.onDone = [this](JobId, const JobResult&) { std::lock_guard<std::mutex> l(m); done = true; };
+    cb.onDone = [this](JobId, const JobResult& r) {
+      std::lock_guard<std::mutex> l(m);
+      done = true;
+      message = r.message;
+    };
     cb.onFailed = [this](JobId, const std::string& e) { std::lock_guard<std::mutex> l(m); error = e; };
     return cb;
   }
@@ -45,6 +54,17 @@ JobFunction steppingJob(int steps, std::chrono::milliseconds stepTime, std::atom
       if (stepsRun) ++*stepsRun;
       ctx.progress(i);
     }
+    return JobResult{};
+  };
+}
+
+// A job that holds at `gate` once it starts running (so it is running, and every job submitted
+// after it is queued, until the test opens the gate), then finishes.
+JobFunction heldJob(lstest::JobGate& gate) {
+  return [&gate](JobContext& ctx) {
+    ctx.beginStage("Holding", 0);
+    gate.hold();
+    ctx.progress(1);
     return JobResult{};
   };
 }
@@ -83,31 +103,47 @@ private Q_SLOTS:
   }
 
   void cancelEndsRunningJobWithinOneStep() {
-    JobQueue q;
-    Recorder r;
+    // Everything the job touches outlives the queue, whose destructor joins the worker.
+    lstest::JobGate atStep4;
     std::atomic<int> stepsRun{0};
-    const auto id = q.submit(JobSpec{"test", "", false, steppingJob(1000, 20ms, &stepsRun), r.callbacks()});
-    while (stepsRun.load() < 3) std::this_thread::sleep_for(1ms);
-    const auto t0 = std::chrono::steady_clock::now();
-    const int stepsAtCancel = stepsRun.load();
+    Recorder r;
+    JobQueue q;
+    const lstest::OpenOnExit openGate{atStep4};
+    // Three steps, then the job holds before its 4th step's work until the cancel is in.
+    const auto id = q.submit(JobSpec{"test", "", false, [&](JobContext& ctx) {
+                                       ctx.beginStage("Working", 1000);
+                                       for (int i = 1; i <= 1000; ++i) {
+                                         if (i == 4) atStep4.hold();
+                                         std::this_thread::sleep_for(1ms);
+                                         ++stepsRun;
+                                         ctx.progress(i);
+                                       }
+                                       return JobResult{};
+                                     }, r.callbacks()});
+    QVERIFY(atStep4.waitReached());
+    QCOMPARE(stepsRun.load(), 3);
     QVERIFY(q.cancel(id));
-    QVERIFY(q.waitIdle(5s));
-    const auto waited = std::chrono::steady_clock::now() - t0;
-    QVERIFY2(stepsRun.load() <= stepsAtCancel + 1, "the job ran more than one step after cancel");
-    QVERIFY(waited < 500ms);
+    atStep4.open();
+    QVERIFY(q.waitIdle(10s));
+    // The step under way when the cancel came finished its work; its progress() ended the job.
+    QCOMPARE(stepsRun.load(), 4);
+    QVERIFY(r.steps == (std::vector<int>{1, 2, 3}));
     QVERIFY(r.last() == JobState::Cancelled);
     QVERIFY(!r.done);
     QVERIFY(!q.info(id).has_value());
   }
 
   void cancelQueuedJobIsImmediate() {
-    JobQueue q;
+    lstest::JobGate running;
     Recorder first, second;
-    std::atomic<int> stepsRun{0};
-    const auto a = q.submit(JobSpec{"a", "", false, steppingJob(50, 5ms, &stepsRun), first.callbacks()});
+    JobQueue q;
+    const lstest::OpenOnExit openGate{running};
+    const auto a = q.submit(JobSpec{"a", "", false, heldJob(running), first.callbacks()});
     const auto b = q.submit(JobSpec{"b", "", false, steppingJob(50, 5ms), second.callbacks()});
+    QVERIFY(running.waitReached());  // a runs (and waits), so b is certainly still queued
     QVERIFY(q.cancel(b));
     QVERIFY(second.last() == JobState::Cancelled);
+    running.open();
     QVERIFY(q.waitIdle(10s));
     QVERIFY(first.done);
     QVERIFY(!second.done);
@@ -138,14 +174,16 @@ private Q_SLOTS:
   }
 
   void newerJobSupersedesQueuedOfSameKind() {
-    JobQueue q;
+    lstest::JobGate running;
     Recorder blocker, older, other, newer;
-    std::atomic<int> stepsRun{0};
-    q.submit(JobSpec{"preview", "", true, steppingJob(20, 5ms, &stepsRun), blocker.callbacks()});
-    while (stepsRun.load() < 1) std::this_thread::sleep_for(1ms);
+    JobQueue q;
+    const lstest::OpenOnExit openGate{running};
+    q.submit(JobSpec{"preview", "", true, heldJob(running), blocker.callbacks()});
+    QVERIFY(running.waitReached());  // the blocker runs until all three below are submitted
     q.submit(JobSpec{"preview", "", true, steppingJob(1, 1ms), older.callbacks()});
     q.submit(JobSpec{"other", "", true, steppingJob(1, 1ms), other.callbacks()});
     q.submit(JobSpec{"preview", "", true, steppingJob(1, 1ms), newer.callbacks()});
+    running.open();
     QVERIFY(q.waitIdle(10s));
     QVERIFY(blocker.done);  // the running job is never superseded
     QVERIFY(older.last() == JobState::Cancelled);
@@ -155,13 +193,15 @@ private Q_SLOTS:
   }
 
   void stopRequestKeepsResult() {
-    JobQueue q;
-    Recorder r;
     std::atomic<int> stepsRun{0};
+    Recorder r;
+    JobQueue q;
+    // Runs until asked to stop (or cancelled by the queue's destructor), so the stop always meets
+    // a running job.
     const auto id = q.submit(JobSpec{"drag", "", false, [&](JobContext& ctx) {
-                                       ctx.beginStage("Dragging", 1000);
+                                       ctx.beginStage("Dragging", 0);
                                        int i = 0;
-                                       while (!ctx.stopRequested() && i < 1000) {
+                                       while (!ctx.stopRequested()) {
                                          std::this_thread::sleep_for(2ms);
                                          ++stepsRun;
                                          ctx.progress(++i);
@@ -172,9 +212,11 @@ private Q_SLOTS:
                                      }, r.callbacks()});
     while (stepsRun.load() < 3) std::this_thread::sleep_for(1ms);
     QVERIFY(q.requestStop(id));
-    QVERIFY(q.waitIdle(5s));
+    QVERIFY(q.waitIdle(10s));
     QVERIFY(r.done);
     QVERIFY(r.last() == JobState::Done);
+    QVERIFY2(r.message == "stopped after " + std::to_string(stepsRun.load()), r.message.c_str());
+    QVERIFY(stepsRun.load() >= 3);
   }
 
   void shutdownWithRunningJobNeitherHangsNorCrashes() {

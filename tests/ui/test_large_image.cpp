@@ -9,7 +9,10 @@
 #include <QImageWriter>
 #include <QPainter>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "support/test_paths.h"
 #include "ui/canvas/canvas.h"
@@ -82,21 +85,31 @@ private Q_SLOTS:
   }
 
   void opensOnAWorkerWhileTheGuiRuns() {
-    BackgroundTasks tasks;
     LoadedDocument loaded;
     bool done = false;
-    int ticks = 0;
+    std::atomic<int> ticks{0};
+    std::atomic<int> ticksWhileLoading{-1};
+    BackgroundTasks tasks;  // after what its worker touches: its destructor joins the worker first
     QTimer ticker;
     ticker.setInterval(5);
     connect(&ticker, &QTimer::timeout, [&] { ++ticks; });
     ticker.start();
-    tasks.run([&] { loaded = loadDocumentFile(jpeg_); }, [&] { done = true; });
+    // The task does not end before the GUI thread's timer has fired a few times (or 60 s passed):
+    // if the decode blocked the GUI thread, those ticks could not happen while the task is in
+    // flight, however fast the machine decodes.
+    tasks.run(
+        [&] {
+          loaded = loadDocumentFile(jpeg_);
+          for (int waited = 0; ticks.load() <= 2 && waited < 60000; ++waited) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          ticksWhileLoading = ticks.load();
+        },
+        [&] { done = true; });
     QTRY_VERIFY_WITH_TIMEOUT(done, 120000);
     ticker.stop();
     QVERIFY2(loaded.error.isEmpty(), qPrintable(loaded.error));
     QCOMPARE(loaded.content.original.size(), QSize(8000, 6000));
     QCOMPARE(loaded.content.original.format(), QImage::Format_RGB32);
-    QVERIFY2(ticks > 2, "the GUI thread's event loop kept turning while the JPEG decoded");
+    QVERIFY2(ticksWhileLoading.load() > 2, "the GUI thread's event loop kept turning while the JPEG decoded");
     photo_ = loaded.content.original;
   }
 
