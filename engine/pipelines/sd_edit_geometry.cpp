@@ -43,20 +43,28 @@ cv::Size longSideSize(cv::Size box, int resolution, int multiple) {
 }  // namespace
 
 std::string SdEditGeometry::describe() const {
+  const std::string rounding = rounded() ? " (rounded to multiples of " + std::to_string(multiple) + ")" : "";
   if (crop) {
     return "crop " + sizeText(region.size()) + " at (" + std::to_string(region.x) + "," + std::to_string(region.y) +
-           ") processed at " + sizeText(workSize) + ", pasted back";
+           ") processed at " + sizeText(workSize) + rounding + ", pasted back";
   }
   if (!resized()) return "processed at the image's own size " + sizeText(workSize);
-  return sizeText(region.size()) + " image processed at " + sizeText(workSize) + ", result resized back";
+  return sizeText(region.size()) + " image processed at " + sizeText(workSize) + rounding + ", result resized back";
 }
+
+namespace {
+// The whole-image size within the pixel budget, before rounding to the multiple.
+double budgetScale(cv::Size size, int resolution) {
+  const double budget = static_cast<double>(resolution) * resolution;
+  const double area = static_cast<double>(size.width) * size.height;
+  return area <= budget ? 1.0 : std::sqrt(budget / area);
+}
+}  // namespace
 
 cv::Size workingSize(cv::Size size, int resolution, int multiple) {
   requireGeometryInputs(resolution, multiple);
   if (size.width < 1 || size.height < 1) throw Error("edit geometry: empty image");
-  const double budget = static_cast<double>(resolution) * resolution;
-  const double area = static_cast<double>(size.width) * size.height;
-  const double scale = area <= budget ? 1.0 : std::sqrt(budget / area);
+  const double scale = budgetScale(size, resolution);
   return {floorTo(size.width * scale, multiple), floorTo(size.height * scale, multiple)};
 }
 
@@ -64,6 +72,11 @@ SdEditGeometry wholeImageGeometry(cv::Size image, int resolution, int multiple) 
   SdEditGeometry g;
   g.region = g.paddedBox = cv::Rect(0, 0, image.width, image.height);
   g.workSize = workingSize(image, resolution, multiple);
+  const double scale = budgetScale(image, resolution);
+  g.unroundedSize = scale == 1.0 ? image
+                                 : cv::Size(std::max(1, static_cast<int>(std::floor(image.width * scale))),
+                                            std::max(1, static_cast<int>(std::floor(image.height * scale))));
+  g.multiple = multiple;
   return g;
 }
 
@@ -129,6 +142,8 @@ SdEditGeometry cropToMaskGeometry(const cv::Mat& mask, int padding, int resoluti
   g.region = diffusersCropRegion(mask, target.width, target.height, padding);
   // Near the image's edges the box may not reach that aspect: size the work by the box itself.
   g.workSize = longSideSize(g.region.size(), resolution, multiple);
+  g.unroundedSize = g.workSize;  // the box was grown to the working aspect: nothing is rounded away
+  g.multiple = multiple;
   return g;
 }
 

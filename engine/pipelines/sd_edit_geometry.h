@@ -23,10 +23,16 @@ struct SdEditGeometry {
   cv::Rect paddedBox;  // crop to mask: mask bounding box + padding; else the whole image. Nothing
                        // outside it changes.
   cv::Size workSize;   // the size the pipeline runs at (multiples of the VAE factor)
+  // The size it would run at before both sides were rounded to `multiple` (the VAE factor): the
+  // models take any size, but the pipelines keep diffusers' rounding to the VAE's multiple.
+  cv::Size unroundedSize;
+  int multiple = 1;
   bool crop = false;
   bool resized() const { return workSize != region.size(); }
+  bool rounded() const { return unroundedSize != workSize; }
   // "1000x750 image processed at 584x440, result resized back" /
-  // "crop 256x256 at (40,60) processed at 512x512, pasted back"
+  // "crop 256x256 at (40,60) processed at 512x512, pasted back"; a rounding to the multiple is
+  // named ("601x441 image processed at 600x440 (rounded to multiples of 8), result resized back").
   std::string describe() const;
 };
 

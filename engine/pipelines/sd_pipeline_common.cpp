@@ -177,6 +177,11 @@ void addSdRunParams(nlohmann::json& params, const StableDiffusionModel& model, c
   params["width"] = geometry.workSize.width;
   params["height"] = geometry.workSize.height;
   params["geometry"] = geometry.describe();
+  // The models accept any size; the pipelines round to the VAE's multiple as diffusers does.
+  params["size_multiple"] = geometry.multiple;
+  if (geometry.rounded()) {
+    params["size_rounded_from"] = std::to_string(geometry.unroundedSize.width) + "x" + std::to_string(geometry.unroundedSize.height);
+  }
   params["dtype"] = sdDtypeName(model);
   params["device"] = model.device.str();
   params["preview"] = taesdPath.empty() ? "linear" : "taesd";

@@ -70,6 +70,16 @@ void TestSdCropToMask::workingSizes() {
   QVERIFY(g.resized());
   QVERIFY(!g.crop);
   QCOMPARE(g.region, cv::Rect(0, 0, 500, 333));
+  // The rounding to the VAE's multiple is recorded and described (the models take any size).
+  QVERIFY(g.rounded());
+  QCOMPARE(g.unroundedSize, cv::Size(500, 333));
+  QCOMPARE(g.multiple, 8);
+  QCOMPARE(g.describe(), std::string("500x333 image processed at 496x328 (rounded to multiples of 8), result resized back"));
+  const auto exact = wholeImageGeometry({512, 384}, 512, 8);
+  QVERIFY(!exact.rounded() && !exact.resized());
+  const auto big = wholeImageGeometry({4000, 3000}, 512, 8);  // scaled to 591x443 first, then rounded
+  QCOMPARE(big.unroundedSize, cv::Size(591, 443));
+  QVERIFY(big.rounded());
 }
 
 void TestSdCropToMask::cropGeometry() {

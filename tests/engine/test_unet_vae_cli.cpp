@@ -1,10 +1,12 @@
 // LATENTSHOP_TEST_LABELS: golden;cli
 // `latentshop-cli tensors run unet|vae` on golden cases: every out.* tensor of the reference within
 // 1e-4 (fp32), bf16 runs close, and bad invocations exit 1 with a message naming the problem.
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "support/testing.h"
 #include "support/tensor_compare.h"
@@ -51,6 +53,28 @@ private Q_SLOTS:
       const auto failure = compareOutputs(out, name, 1e-4, compared);
       QVERIFY2(failure.empty(), failure.c_str());
       QCOMPARE(compared, 3);  // t500, tvec, tfloat
+    }
+  }
+
+  // The issue's case: 10x6 latents on a 3-level UNet (and a 4-level one at 75x55, batch 2) keep
+  // their size and match diffusers (tests/golden/odd_sizes).
+  void unetOddSizes() {
+    const std::string dir = lstest::projectGoldenPath("odd_sizes/");
+    const std::string shared = lstest::goldenPath("unet_sd15_shaped_tiny");
+    const std::vector<std::array<std::string, 3>> cases = {
+        {dir + "unet_3level_tiny", dir + "unet_3level_tiny_10x6_b1", "10x6"},
+        {shared, dir + "unet_sd15_shaped_tiny_75x55_b2", "75x55"}};
+    for (const auto& [model, io, size] : cases) {
+      const std::string out = lstest::scratchDir() + "/odd_" + size + ".out.safetensors";
+      auto r = lstest::runCli("tensors run unet --config \"" + model + ".config.json\" --weights \"" + model +
+                              ".weights.safetensors\" --inputs \"" + io + ".io.safetensors\" --out \"" + out + "\"");
+      QVERIFY2(r.status == 0, r.err.c_str());
+      SafetensorsFile produced(out), golden(io + ".io.safetensors");
+      for (const std::string key : {"out.sample.t500", "out.sample.tvec"}) {
+        QCOMPARE(produced.entry(key).shape, golden.entry(key).shape);
+        auto c = lstest::allClose(produced.view(key), golden.view(key), 1e-4, 0.0, size + " " + key);
+        QVERIFY2(c.ok, c.message.c_str());
+      }
     }
   }
 

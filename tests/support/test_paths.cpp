@@ -16,6 +16,9 @@ std::string sharedDir() {
 }
 
 std::string goldenPath(const std::string& name) { return sharedDir() + "/golden/" + name; }
+std::string projectGoldenPath(const std::string& name) {
+  return std::string(LATENTSHOP_SOURCE_DIR) + "/tests/golden/" + name;
+}
 std::string photoPath(const std::string& name) { return sharedDir() + "/testdata/photos/" + name; }
 std::string clipVocabPath() { return sharedDir() + "/models/clip/bpe_simple_vocab_16e6.txt.gz"; }
 
