@@ -97,7 +97,7 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
   cmd->add_option("--strength", r.strength, "Diffusion: 1 repaints from noise, lower keeps more of the original")
       ->capture_default_str();
   cmd->add_option("--seed", r.seed, "Diffusion: seed of torch's CPU generator (same seed, same result)")->capture_default_str();
-  cmd->add_option("--scheduler", r.scheduler, "Diffusion: default, ddim, euler, euler-karras, euler-a, dpmpp2m, dpmpp2m-karras")
+  cmd->add_option("--scheduler", r.scheduler, "Diffusion: default (the model's, PNDM for SD 1.5), ddim, pndm, euler, euler-karras, euler-a, dpmpp2m, dpmpp2m-karras")
       ->capture_default_str();
   cmd->add_flag("--crop-to-mask", r.cropToMask, "Diffusion: edit the mask's box (+ padding) at the model's resolution");
   cmd->add_option("--padding", r.padding, "Diffusion: context around the mask's box with --crop-to-mask, in pixels")

@@ -65,7 +65,7 @@ void setup(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--steps", r.steps, "Denoising steps")->capture_default_str();
   cmd->add_option("--seed", r.seed, "Seed of torch's CPU generator (same seed, same result)")->capture_default_str();
-  cmd->add_option("--scheduler", r.scheduler, "default (the model's: Euler a), ddim, euler, euler-karras, euler-a, "
+  cmd->add_option("--scheduler", r.scheduler, "default (the model's: Euler a), ddim, pndm, euler, euler-karras, euler-a, "
                                               "dpmpp2m, dpmpp2m-karras")
       ->capture_default_str();
   cmd->add_option("--negative-prompt", r.negativePrompt, "What to avoid (optional)");

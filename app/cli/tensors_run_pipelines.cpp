@@ -11,7 +11,7 @@
 //   torch.Generator().manual_seed(in.generator_seed) (seed 0 when absent), which also advances
 //   past the recorded ones, so scheduler noise (Euler a) follows diffusers.
 //   The scheduler is the folder's scheduler/scheduler_config.json class (an unimplemented one, e.g.
-//   PNDM, runs as DPM++ 2M with a log line, as in the app).
+//   LMS, runs as DPM++ 2M with a log line, as in the app).
 // Writes out.timesteps, out.latents_per_step, out.image_np (NHWC, (x/2+0.5).clamp(0,1)), and for
 // checking out.unet_inputs, out.unet_outputs, derived.final_latents, derived.decoded,
 // derived.mask_latent, derived.masked_image_latents / derived.image_latents.

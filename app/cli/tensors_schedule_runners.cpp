@@ -1,4 +1,4 @@
-// `latentshop-cli tensors schedule ddim|euler|dpmpp2m --config S.json --inputs IO --out OUT`:
+// `latentshop-cli tensors schedule ddim|pndm|euler|dpmpp2m --config S.json --inputs IO --out OUT`:
 // builds the scheduler class from a diffusers scheduler_config.json (from_config semantics: the
 // config's keys, the class chosen by the sub-command), runs every quantity the case file names
 // (engine/schedulers/scheduler_case_runner.h) and writes them under the same names.
@@ -30,6 +30,7 @@ void runSchedule(const TensorRunOptions& o, const std::string& className) {
 }
 
 void runDdim(const TensorRunOptions& o) { runSchedule(o, "DDIMScheduler"); }
+void runPndm(const TensorRunOptions& o) { runSchedule(o, "PNDMScheduler"); }
 void runEuler(const TensorRunOptions& o) { runSchedule(o, "EulerDiscreteScheduler"); }
 void runDpmpp2m(const TensorRunOptions& o) { runSchedule(o, "DPMSolverMultistepScheduler"); }
 
@@ -37,5 +38,6 @@ void runDpmpp2m(const TensorRunOptions& o) { runSchedule(o, "DPMSolverMultistepS
 }  // namespace latentshop::cli
 
 LATENTSHOP_TENSOR_RUNNER(schedule, ddim, latentshop::cli::runDdim)
+LATENTSHOP_TENSOR_RUNNER(schedule, pndm, latentshop::cli::runPndm)
 LATENTSHOP_TENSOR_RUNNER(schedule, euler, latentshop::cli::runEuler)
 LATENTSHOP_TENSOR_RUNNER(schedule, dpmpp2m, latentshop::cli::runDpmpp2m)

@@ -98,7 +98,8 @@ SdInpaintResult runSdInpaint(const SdInpaintRequest& request, JobContext& contex
 
   SdStepReporter reporter(context, previewDecoderFor(context, request.taesdPath, model->device), g.region, g.workSize);
   sched.scheduler->setTimesteps(request.steps);
-  reporter.begin(static_cast<int>(timestepsForStrength(*sched.scheduler, request.steps, request.strength).numSteps));
+  // One report per model call: steps after strength, + 1 for PNDM's PLMS warm-up.
+  reporter.begin(static_cast<int>(timestepsForStrength(*sched.scheduler, request.steps, request.strength).timesteps.size(0)));
   const InpaintDenoiseOutput out = runInpaintDenoise(*model, *sched.scheduler, in, reporter.observer());
   context.throwIfCancelled();
 

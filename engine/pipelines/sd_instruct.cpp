@@ -78,7 +78,8 @@ SdInstructResult runSdInstruct(const SdInstructRequest& request, JobContext& con
   context.throwIfCancelled();
 
   SdStepReporter reporter(context, previewDecoderFor(context, request.taesdPath, model->device), g.region, g.workSize);
-  reporter.begin(request.steps);
+  sched.scheduler->setTimesteps(request.steps);
+  reporter.begin(static_cast<int>(sched.scheduler->timesteps().size(0)));  // model calls (PNDM: steps + 1)
   const InstructDenoiseOutput out = runInstructDenoise(*model, *sched.scheduler, in, reporter.observer());
   context.throwIfCancelled();
 

@@ -50,10 +50,10 @@ struct PipelineScheduler {
   std::unique_ptr<Scheduler> scheduler;
   std::string choice;  // what was asked ("default", "ddim", ...)
   std::string used;    // the class that runs ("DDIMScheduler", ...)
-  std::string note;    // why it differs from the model's config (e.g. PNDM mapped), or ""
+  std::string note;    // why it differs from the model's config (e.g. an LMS default mapped), or ""
 };
 // The scheduler for a run: `choice` ("" / "default" = the model's scheduler_config.json class) via
-// makeScheduler. A default the engine does not implement (SD 1.5's PNDMScheduler, LMS, ...) is
+// makeScheduler. A default the engine does not implement (LMSDiscreteScheduler, ...) is
 // replaced by DPM++ 2M built from the same config (betas, spacing, offset kept), with a log line
 // and `note` saying so.
 PipelineScheduler makePipelineScheduler(const nlohmann::json& schedulerConfig, const std::string& choice,

@@ -137,13 +137,7 @@ SchedulerStepOutput DDIMScheduler::step(const torch::Tensor& modelOutput, const 
 
 torch::Tensor DDIMScheduler::addNoise(const torch::Tensor& original, const torch::Tensor& noise,
                                       const torch::Tensor& timesteps) const {
-  const auto acp = alphasCumprod_.to(original.device()).to(original.scalar_type());
-  const auto idx = timesteps.to(original.device()).to(torch::kInt64);
-  auto sqrtAlpha = acp.index({idx}).pow(0.5).flatten();
-  auto sqrtOneMinusAlpha = (1 - acp.index({idx})).pow(0.5).flatten();
-  while (sqrtAlpha.dim() < original.dim()) sqrtAlpha = sqrtAlpha.unsqueeze(-1);
-  while (sqrtOneMinusAlpha.dim() < original.dim()) sqrtOneMinusAlpha = sqrtOneMinusAlpha.unsqueeze(-1);
-  return sqrtAlpha * original + sqrtOneMinusAlpha * noise;
+  return addNoiseAtAlphasCumprod(alphasCumprod_, original, noise, timesteps);
 }
 
 torch::Tensor DDIMScheduler::velocity(const torch::Tensor& sample, const torch::Tensor& noise,

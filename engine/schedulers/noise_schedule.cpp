@@ -72,6 +72,17 @@ torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double
   return x.reshape(shape).to(dtype);
 }
 
+torch::Tensor addNoiseAtAlphasCumprod(const torch::Tensor& alphasCumprod, const torch::Tensor& original,
+                                      const torch::Tensor& noise, const torch::Tensor& timesteps) {
+  const auto acp = alphasCumprod.to(original.device()).to(original.scalar_type());
+  const auto idx = timesteps.to(original.device()).to(torch::kInt64);
+  auto sqrtAlpha = acp.index({idx}).pow(0.5).flatten();
+  auto sqrtOneMinusAlpha = (1 - acp.index({idx})).pow(0.5).flatten();
+  while (sqrtAlpha.dim() < original.dim()) sqrtAlpha = sqrtAlpha.unsqueeze(-1);
+  while (sqrtOneMinusAlpha.dim() < original.dim()) sqrtOneMinusAlpha = sqrtOneMinusAlpha.unsqueeze(-1);
+  return sqrtAlpha * original + sqrtOneMinusAlpha * noise;
+}
+
 double sigmaSpaceInitNoiseSigma(const torch::Tensor& sigmas, const std::string& timestepSpacing) {
   const auto maxSigma = sigmas.max();
   if (timestepSpacing == "linspace" || timestepSpacing == "trailing") return maxSigma.item<double>();

@@ -32,6 +32,11 @@ std::vector<float> trainingSigmas(const torch::Tensor& alphasCumprod);
 // `ratio` quantile of |x0| clamped to [1, maxValue]; x0 is clamped to [-s, s] and divided by s.
 torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double maxValue);
 
+// The alphas_cumprod-space schedulers' add_noise (DDIM, PNDM): sqrt(acp[t]) * original +
+// sqrt(1 - acp[t]) * noise, with acp cast to the sample's dtype and device first, as diffusers does.
+torch::Tensor addNoiseAtAlphasCumprod(const torch::Tensor& alphasCumprod, const torch::Tensor& original,
+                                      const torch::Tensor& noise, const torch::Tensor& timesteps);
+
 // The Euler family (sigma-space schedulers), shared as diffusers' "Copied from" code is:
 // init_noise_sigma from the step sigmas — max sigma for linspace/trailing spacing, sqrt(max^2 + 1)
 // for leading — in float32.

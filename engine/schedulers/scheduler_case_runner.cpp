@@ -108,7 +108,9 @@ std::vector<std::pair<std::string, torch::Tensor>> runSchedulerCase(Scheduler& s
     out[p + "init_noise_sigma"] = torch::tensor(scheduler.initNoiseSigma(), torch::kFloat64).to(torch::kFloat32);
     out[p + "samples"] = torch::stack(samples);
     out[p + "model_inputs"] = torch::stack(modelInputs);
-    if (scheduler.className() != "DPMSolverMultistepScheduler") out[p + "pred_original_samples"] = torch::stack(predOriginals);
+    // diffusers 0.26 returns x0 from DDIM and Euler steps only (not DPM-Solver, not PNDM).
+    if (scheduler.className() != "DPMSolverMultistepScheduler" && scheduler.className() != "PNDMScheduler")
+      out[p + "pred_original_samples"] = torch::stack(predOriginals);
   }
 
   return {out.begin(), out.end()};

@@ -5,6 +5,7 @@
 #include "engine/schedulers/dpm_solver_multistep_scheduler.h"
 #include "engine/schedulers/euler_ancestral_discrete_scheduler.h"
 #include "engine/schedulers/euler_discrete_scheduler.h"
+#include "engine/schedulers/pndm_scheduler.h"
 
 namespace latentshop {
 
@@ -22,9 +23,10 @@ std::unique_ptr<Scheduler> byClass(const std::string& cls, const nlohmann::json&
   if (cls == "DPMSolverMultistepScheduler") {
     return std::make_unique<DPMSolverMultistepScheduler>(DPMSolverMultistepSchedulerConfig::fromJson(config, source), source);
   }
+  if (cls == "PNDMScheduler") return std::make_unique<PNDMScheduler>(PNDMSchedulerConfig::fromJson(config, source), source);
   throw fileError(source, "scheduler class " + cls +
-                              " is not supported (supported: DDIMScheduler, EulerDiscreteScheduler, "
-                              "EulerAncestralDiscreteScheduler, DPMSolverMultistepScheduler; choose ddim, euler, "
+                              " is not supported (supported: DDIMScheduler, PNDMScheduler, EulerDiscreteScheduler, "
+                              "EulerAncestralDiscreteScheduler, DPMSolverMultistepScheduler; choose ddim, pndm, euler, "
                               "euler-a or dpmpp2m instead)");
 }
 
@@ -44,6 +46,7 @@ std::unique_ptr<Scheduler> makeScheduler(const nlohmann::json& config, const std
 std::string schedulerClassForChoice(const std::string& choice) {
   if (choice.empty() || choice == "default") return "";
   if (choice == "ddim") return "DDIMScheduler";
+  if (choice == "pndm") return "PNDMScheduler";
   if (choice == "euler" || choice == "euler-karras") return "EulerDiscreteScheduler";
   if (choice == "euler-a") return "EulerAncestralDiscreteScheduler";
   if (choice == "dpmpp2m" || choice == "dpmpp2m-karras") return "DPMSolverMultistepScheduler";
@@ -75,6 +78,7 @@ std::unique_ptr<Scheduler> makeScheduler(const nlohmann::json& config, const std
 const std::vector<SchedulerChoice>& schedulerChoices() {
   static const std::vector<SchedulerChoice> choices = {
       {"ddim", "DDIM"},
+      {"pndm", "PNDM (PLMS)"},
       {"euler", "Euler"},
       {"euler-karras", "Euler Karras"},
       {"euler-a", "Euler a (ancestral)"},

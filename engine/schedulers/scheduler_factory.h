@@ -20,13 +20,13 @@
 
 namespace latentshop {
 
-// "DDIMScheduler", "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler" or
+// "DDIMScheduler", "PNDMScheduler", "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler" or
 // "DPMSolverMultistepScheduler" from `_class_name`.
-// Throws Error("<source>: scheduler class X is not supported (...)") for other classes (e.g. the
-// PNDMScheduler of SD 1.5 folders: pick a choice instead) and when `_class_name` is missing.
+// Throws Error("<source>: scheduler class X is not supported (...)") for other classes (e.g. an
+// LMSDiscreteScheduler: pick a choice instead) and when `_class_name` is missing.
 std::unique_ptr<Scheduler> makeScheduler(const nlohmann::json& config, const std::string& source = "scheduler_config.json");
 
-// `choice`: "ddim", "euler", "euler-karras", "euler-a", "dpmpp2m", "dpmpp2m-karras", or "" / "default" for
+// `choice`: "ddim", "pndm", "euler", "euler-karras", "euler-a", "dpmpp2m", "dpmpp2m-karras", or "" / "default" for
 // the config's own class. `overrides` (keys in diffusers' names) are applied last, like
 // from_config's keyword arguments. Throws Error naming the choice when it is unknown.
 std::unique_ptr<Scheduler> makeScheduler(const nlohmann::json& config, const std::string& choice,
@@ -36,7 +36,7 @@ std::unique_ptr<Scheduler> makeScheduler(const nlohmann::json& config, const std
 std::string schedulerClassForChoice(const std::string& choice);
 
 // The concrete choices for a UI list, in display order, with labels ("DDIM", "Euler", "DPM++ 2M",
-// ...). "default" is not listed: SD 1.5 folders name PNDMScheduler, which is not implemented.
+// ...). "default" (the model's own class, PNDM for SD 1.5 folders) is not listed here.
 struct SchedulerChoice {
   std::string id;
   std::string label;

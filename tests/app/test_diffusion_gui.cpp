@@ -174,7 +174,8 @@ void TestDiffusionGui::inpaintPreviewsEveryStepAndResultLayer() {
   std::printf("   SD inpaint (tiny model, 40 steps asked, %d denoising steps run): %d previews delivered + %d "
               "coalesced; GUI timer lateness max %.1f ms, p99 %.1f ms\n",
               steps, delivered, coalesced, maxMs, p99Ms);
-  QCOMPARE(steps, 40);
+  // The tiny model carries SD 1.5's scheduler config: PNDM runs 40 steps as 41 model calls.
+  QCOMPARE(steps, 41);
   QCOMPARE(delivered + coalesced, steps);  // the job sent one preview per step
   QCOMPARE(previews.count(), delivered);
   QVERIFY(delivered >= 1);

@@ -67,8 +67,11 @@ private Q_SLOTS:
 
   void choicesKeepTheModelsSchedule() {
     const auto pndm = parseDiffusersJson(kPndmConfig, "scheduler_config.json");
-    const auto msg = errorOf([&] { makeScheduler(pndm, "scheduler_config.json"); });
-    QVERIFY2(contains(msg, "PNDMScheduler") && contains(msg, "scheduler_config.json"), msg.c_str());
+    QCOMPARE(makeScheduler(pndm, "scheduler_config.json")->className(), std::string("PNDMScheduler"));
+    auto lms = pndm;
+    lms["_class_name"] = "LMSDiscreteScheduler";
+    const auto msg = errorOf([&] { makeScheduler(lms, "scheduler_config.json"); });
+    QVERIFY2(contains(msg, "LMSDiscreteScheduler") && contains(msg, "scheduler_config.json"), msg.c_str());
 
     auto ddim = makeScheduler(pndm, "ddim", nullptr);
     auto* dd = dynamic_cast<DDIMScheduler*>(ddim.get());
@@ -106,7 +109,7 @@ private Q_SLOTS:
 
     const auto unknown = errorOf([&] { makeScheduler(pndm, "lms", nullptr); });
     QVERIFY2(contains(unknown, "'lms'") && contains(unknown, "dpmpp2m-karras"), unknown.c_str());
-    QCOMPARE(schedulerChoices().size(), std::size_t{6});
+    QCOMPARE(schedulerChoices().size(), std::size_t{7});
   }
 
   void lenientJsonAndFaults() {

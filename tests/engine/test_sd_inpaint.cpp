@@ -117,19 +117,24 @@ void TestSdInpaint::inpaintingModelEndToEnd() {
   // 96x72 exceeds the tiny model's 32x32 budget: processed at 36x26 (multiples of its VAE factor 2).
   QCOMPARE(out.generated.size(), cv::Size(36, 26));
   QCOMPARE(out.params["width"].get<int>(), 36);
+  // 96x72 scaled into the budget is 36x27; the height was rounded to the VAE's multiple, and the
+  // parameters say so.
+  QCOMPARE(out.params["size_multiple"].get<int>(), 2);
+  QCOMPARE(out.params["size_rounded_from"].get<std::string>(), std::string("36x27"));
   QCOMPARE(out.params["variant"].get<std::string>(), std::string("sd-inpainting"));
-  // The model's PNDM scheduler is not implemented: DPM++ 2M ran, and the parameters say so.
-  QCOMPARE(out.params["scheduler_class"].get<std::string>(), std::string("DPMSolverMultistepScheduler"));
-  QVERIFY(out.params.contains("scheduler_note"));
+  // The model's own scheduler (SD 1.5's PNDM, skip_prk_steps) ran, so there is nothing to note.
+  QCOMPARE(out.params["scheduler_class"].get<std::string>(), std::string("PNDMScheduler"));
+  QVERIFY(!out.params.contains("scheduler_note"));
   for (const char* key : {"prompt", "negative_prompt", "seed", "steps", "guidance_scale", "strength", "model", "method"})
     QVERIFY2(out.params.contains(key), key);
   QCOMPARE(out.params["seed"].get<uint64_t>(), uint64_t{42});
-  // One progress report and one preview per step; previews cover the edited region.
-  QCOMPARE(job.denoisingSteps(), 4);
-  QCOMPARE(static_cast<int>(job.previews.size()), 4);
-  for (int i = 0; i < 4; ++i) {
+  // One progress report and one preview per model call (4 PNDM steps = 5 calls: the PLMS warm-up
+  // evaluates its second timestep twice); previews cover the edited region.
+  QCOMPARE(job.denoisingSteps(), 5);
+  QCOMPARE(static_cast<int>(job.previews.size()), 5);
+  for (int i = 0; i < 5; ++i) {
     QCOMPARE(job.previews[i].step, i + 1);
-    QCOMPARE(job.previews[i].total, 4);
+    QCOMPARE(job.previews[i].total, 5);
     QCOMPARE(job.previews[i].rgb.size(), cv::Size(36, 26));
     QCOMPARE(job.previews[i].placement, cv::Rect(0, 0, 96, 72));
   }
@@ -206,7 +211,9 @@ void TestSdInpaint::everySchedulerRuns() {
     const std::string what = id + ": not deterministic";
     QVERIFY2(differingPixels(first.generated, second.generated) == 0, what.c_str());
     QCOMPARE(first.generated.size(), cv::Size(32, 32));
-    QCOMPARE(a.denoisingSteps(), 3);
+    // One report per model call: PNDM's PLMS warm-up makes 3 steps 4 calls ("default" is the
+    // tiny model's SD 1.5 scheduler config, PNDM too).
+    QCOMPARE(a.denoisingSteps(), id == "pndm" || id == "default" ? 4 : 3);
     QCOMPARE(first.params["scheduler"].get<std::string>(), id);
   }
 }
@@ -273,7 +280,7 @@ void TestSdInpaint::bfloat16Runs() {
   const auto out = runSdInpaint(r, *job.context);
   QCOMPARE(out.params["dtype"].get<std::string>(), std::string("bf16"));
   QCOMPARE(out.generated.size(), cv::Size(32, 32));
-  QCOMPARE(job.denoisingSteps(), 4);
+  QCOMPARE(job.denoisingSteps(), 5);  // 4 PNDM steps (the model's own scheduler) = 5 model calls
 }
 
 void TestSdInpaint::userErrors() {

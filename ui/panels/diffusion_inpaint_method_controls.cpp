@@ -52,7 +52,7 @@ QComboBox* makeSchedulerCombo(QWidget* parent) {
   for (const auto& [id, label] : latentshop::sdSchedulerChoices())
     combo->addItem(QString::fromStdString(label), QString::fromStdString(id));
   combo->setToolTip(QObject::tr("How the noise is removed step by step; \"Model default\" uses the model's own "
-                                "scheduler (DPM++ 2M when that one is not available)"));
+                                "scheduler (PNDM for SD 1.5; DPM++ 2M when the engine lacks it)"));
   return combo;
 }
 
