@@ -34,7 +34,10 @@ DiffusersFolder DiffusersFolder::open(const std::string& root) {
                           "single-file .safetensors checkpoint");
   f.index_ = readJsonFile(indexPath.string(), "model index");
   if (!f.index_.is_object()) throw fileError(indexPath.string(), "is not a JSON object");
-  f.pipelineClass_ = f.index_.value("_class_name", std::string());
+  if (auto c = f.index_.find("_class_name"); c != f.index_.end() && !c->is_null()) {
+    if (!c->is_string()) throw fileError(indexPath.string(), "_class_name is not a string");
+    f.pipelineClass_ = c->get<std::string>();
+  }
   for (auto it = f.index_.begin(); it != f.index_.end(); ++it) {
     const std::string& name = it.key();
     if (name.empty() || name[0] == '_') continue;

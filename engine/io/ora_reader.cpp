@@ -65,7 +65,7 @@ public:
 
   std::vector<LayerRef> layersTopToBottom() const {
     std::vector<LayerRef> out;
-    collect(stack_, LayerRef{}, out);
+    collect(stack_, LayerRef{}, out, 0);
     return out;
   }
 
@@ -101,15 +101,25 @@ private:
       throw Error(path_ + ": mimetype is '" + text + "', not '" + ora::kMimetype + "': not an OpenRaster file");
   }
 
-  void collect(const pugi::xml_node& stack, const LayerRef& parent, std::vector<LayerRef>& out) const {
+  // Nested groups deeper than this are refused (the recursion would otherwise exhaust the stack on
+  // a stack.xml of a few kilobytes); offsets summed over the groups stay within ±1e9.
+  static constexpr int kMaxStackDepth = 64;
+
+  void collect(const pugi::xml_node& stack, const LayerRef& parent, std::vector<LayerRef>& out, int depth) const {
+    if (depth > kMaxStackDepth)
+      throw Error(path_ + ": stack.xml: <stack> groups nested deeper than " + std::to_string(kMaxStackDepth));
     for (const pugi::xml_node child : stack.children()) {
       const std::string tag = child.name();
       if (tag != "layer" && tag != "stack") continue;  // <text>, <filter>, ...: not baseline
       const std::string what = "<" + tag + " name=\"" + child.attribute("name").value() + "\">";
       LayerRef ref = parent;
       ref.node = child;
-      ref.dx += intAttr(child, "x", what, false);
-      ref.dy += intAttr(child, "y", what, false);
+      const long long dx = static_cast<long long>(ref.dx) + intAttr(child, "x", what, false);
+      const long long dy = static_cast<long long>(ref.dy) + intAttr(child, "y", what, false);
+      if (dx < -1000000000LL || dx > 1000000000LL || dy < -1000000000LL || dy > 1000000000LL)
+        throw Error(path_ + ": stack.xml: " + what + ": offset with its groups' x/y is out of range");
+      ref.dx = static_cast<int>(dx);
+      ref.dy = static_cast<int>(dy);
       if (const auto a = child.attribute("opacity")) {
         const double o = number(a, what);
         if (o < 0.0 || o > 1.0)
@@ -120,7 +130,7 @@ private:
       if (tag == "layer")
         out.push_back(ref);
       else
-        collect(child, ref, out);
+        collect(child, ref, out, depth + 1);
     }
   }
 
@@ -178,7 +188,8 @@ void checkMergedImage(const OraZipReader& zip, const cv::Size& canvas) {
 void applyProjectJson(const OraZipReader& zip, const std::string& entry, Project& p) {
   const nlohmann::json j = readJson(zip, entry);
   const std::string what = zip.path() + ": " + entry;
-  if (!j.is_object() || j.value("format", "") != "latentshop-project")
+  const auto format = j.is_object() ? j.find("format") : j.end();
+  if (!j.is_object() || format == j.end() || !format->is_string() || *format != "latentshop-project")
     throw Error(what + ": not a Latentshop project description");
   if (!j.contains("version") || !j["version"].is_number_integer())
     throw Error(what + ": missing format version");

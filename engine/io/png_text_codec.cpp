@@ -1,6 +1,7 @@
 #include "engine/io/png_text_codec.h"
 
 #include <algorithm>
+#include <cctype>
 #include <csetjmp>
 #include <cstring>
 #include <fstream>
@@ -99,9 +100,13 @@ struct ReadInfo {
   size_t rowBytes = 0;
 };
 
-bool guardedReadHeader(png_structp png, png_infop info, PngPixels want, int maxSide, ReadInfo* out) {
+bool guardedReadHeader(png_structp png, png_infop info, PngPixels want, int maxSide, png_alloc_size_t chunkLimit,
+                       ReadInfo* out) {
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_user_limits(png, static_cast<png_uint_32>(maxSide), static_cast<png_uint_32>(maxSide));
+  // libpng inflates zTXt/iTXt (and accepts chunk lengths) without a bound: cap them at libpng's own
+  // "safe limits" value, or the input size when larger (see also checkChunkLengths).
+  png_set_chunk_malloc_max(png, chunkLimit);
   png_read_info(png, info);
   int bitDepth = 0, colorType = 0;
   png_get_IHDR(png, info, &out->width, &out->height, &bitDepth, &colorType, nullptr, nullptr, nullptr);
@@ -189,6 +194,29 @@ std::vector<PngText> collectText(png_structp png, png_infop info) {
     out.push_back(std::move(entry));
   }
   return out;
+}
+
+// libpng allocates a chunk's declared length (up to 2 GiB) before it reads the chunk's data, so a
+// 200-byte file whose iTXt claims 2 GB would get that allocation. Every chunk up to IEND must lie
+// inside the data; what libpng checks itself (CRC, length over 2^31, chunk order) is left to it.
+void checkChunkLengths(const std::uint8_t* data, size_t size, const std::string& what) {
+  size_t pos = 8;
+  while (size - pos >= 8) {
+    const std::uint32_t length = (static_cast<std::uint32_t>(data[pos]) << 24) |
+                                 (static_cast<std::uint32_t>(data[pos + 1]) << 16) |
+                                 (static_cast<std::uint32_t>(data[pos + 2]) << 8) | data[pos + 3];
+    if (length > 0x7fffffffu) return;
+    std::string type;
+    for (int i = 4; i < 8; ++i) {
+      const auto c = static_cast<unsigned char>(data[pos + i]);
+      type.push_back(std::isalpha(c) ? static_cast<char>(c) : '?');
+    }
+    if (std::uint64_t{length} + 12 > size - pos)
+      throw Error(what + ": corrupt PNG: the " + type + " chunk of " + std::to_string(length) +
+                  " bytes runs past the end of the data (truncated file)");
+    if (type == "IEND") return;
+    pos += 12 + static_cast<size_t>(length);
+  }
 }
 
 struct WriteStructs {
@@ -283,6 +311,7 @@ void writePngFile(const std::string& path, const cv::Mat& image, const PngEncode
 DecodedPng decodePng(const std::uint8_t* data, size_t size, PngPixels want, const std::string& what,
                      int maxSide) {
   if (size < 8 || png_sig_cmp(data, 0, 8) != 0) throw Error(what + ": not a PNG file");
+  checkChunkLengths(data, size, what);
   PngContext ctx;
   ctx.what = what;
   ctx.data = data;
@@ -296,7 +325,8 @@ DecodedPng decodePng(const std::uint8_t* data, size_t size, PngPixels want, cons
   auto fail = [&] { throw Error(what + ": corrupt PNG: " + ctx.message); };
 
   ReadInfo ri;
-  if (!guardedReadHeader(s.png, s.info, want, maxSide, &ri)) fail();
+  const png_alloc_size_t chunkLimit = std::max<png_alloc_size_t>(8000000, size);
+  if (!guardedReadHeader(s.png, s.info, want, maxSide, chunkLimit, &ri)) fail();
   const int channels = want == PngPixels::Gray ? 1 : 4;
   if (ri.rowBytes != static_cast<size_t>(ri.width) * static_cast<size_t>(channels))
     throw Error(what + ": unsupported PNG pixel layout");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -85,7 +86,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   nlohmann::ordered_json header;  // ordered: names() keeps the file's order
   try {
     header = nlohmann::ordered_json::parse(headerText);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
     throw fileError(path, std::string("header is not well-formed JSON (") + e.what() + ")");
   }
   if (!header.is_object()) throw fileError(path, "header JSON is not an object");
@@ -122,12 +123,18 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     } catch (const Error&) {
       throw fileError(path, where + ": unknown dtype '" + e.dtypeName + "'");
     }
+    // numel and its byte size are checked for overflow: a shape like [2^32, 2^32] must not wrap
+    // around to a size that matches the offsets (torch would then be asked for 2^64 elements).
     std::uint64_t numel = 1;
+    bool tooLarge = false, hasZero = false;
     for (const auto& d : v["shape"]) {
       if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
         throw fileError(path, where + ": shape entries must be non-negative integers");
+      const auto n = static_cast<std::uint64_t>(d.get<std::int64_t>());
       e.shape.push_back(d.get<std::int64_t>());
-      numel *= static_cast<std::uint64_t>(d.get<std::int64_t>());
+      if (n == 0) hasZero = true;
+      else if (numel > std::numeric_limits<std::uint64_t>::max() / n) tooLarge = true;
+      numel *= n;
     }
     const auto& offs = v["data_offsets"];
     if (!offs[0].is_number_unsigned() && !(offs[0].is_number_integer() && offs[0].get<std::int64_t>() >= 0))
@@ -143,7 +150,11 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       throw fileError(path, where + ": data_offsets end " + std::to_string(e.end) +
                                 " is past the end of the data (" + std::to_string(dataSize) +
                                 " bytes; file truncated?)");
-    const std::uint64_t expected = numel * c10::elementSize(e.dtype);
+    const std::uint64_t itemsize = c10::elementSize(e.dtype);
+    if (hasZero) numel = 0, tooLarge = false;  // a zero dimension makes any other product empty
+    if (tooLarge || numel > std::numeric_limits<std::uint64_t>::max() / itemsize)
+      throw fileError(path, where + ": shape has more elements than any file can hold (corrupt header)");
+    const std::uint64_t expected = numel * itemsize;
     if (expected != e.end - e.begin)
       throw fileError(path, where + ": shape × itemsize is " + std::to_string(expected) +
                                 " bytes but data_offsets cover " + std::to_string(e.end - e.begin));

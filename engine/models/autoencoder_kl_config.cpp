@@ -47,6 +47,8 @@ AutoencoderKLConfig AutoencoderKLConfig::fromJson(const nlohmann::json& json, co
 
   const std::size_t n = c.blockOutChannels.size();
   if (n == 0) r.fail("block_out_channels", "must list at least one level");
+  if (n > 16) r.fail("block_out_channels", std::to_string(n) + " levels (at most 16: each halves the image)");
+  if (c.normNumGroups <= 0) r.fail("norm_num_groups", "must be positive, got " + std::to_string(c.normNumGroups));
   if (c.downBlockTypes.size() != n)
     r.fail("down_block_types", "has " + std::to_string(c.downBlockTypes.size()) + " entries but block_out_channels has " +
                                    std::to_string(n));

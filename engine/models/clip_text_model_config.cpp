@@ -1,6 +1,10 @@
 #include "engine/models/clip_text_model_config.h"
 
+#include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <limits>
+#include <type_traits>
 
 #include "engine/core/error.h"
 
@@ -11,10 +15,22 @@ namespace {
 template <class T>
 void read(const nlohmann::json& j, const char* key, T& out, const std::string& source) {
   if (!j.contains(key) || j[key].is_null()) return;
+  const nlohmann::json& v = j[key];
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // nlohmann converts a float with static_cast, which is undefined behaviour outside T's range
+    // (e.g. "hidden_size": 1e300): accept only integers and whole floats that fit.
+    bool ok = v.is_number_integer() && !(v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<T>::max()));
+    if (v.is_number_float()) {
+      const double d = v.get<double>();
+      ok = d == std::floor(d) && d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+           d < -2.0 * static_cast<double>(std::numeric_limits<T>::min());
+    }
+    if (!ok) throw fileError(source, std::string("'") + key + "' must be an integer (got " + v.dump() + ")");
+  }
   try {
-    out = j[key].get<T>();
+    out = v.get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw fileError(source, std::string("'") + key + "' has the wrong type (" + j[key].dump() + ")");
+    throw fileError(source, std::string("'") + key + "' has the wrong type (" + v.dump() + ")");
   }
 }
 
@@ -24,7 +40,10 @@ ClipTextConfig ClipTextConfig::fromJson(const nlohmann::json& json, const std::s
   if (!json.is_object()) throw fileError(source, "config is not a JSON object");
   const nlohmann::json* j = &json;
   // A full CLIPModel config: CLIPTextModel.from_pretrained reads its text_config.
-  if (json.value("model_type", "") == "clip" && json.contains("text_config") && json["text_config"].is_object())
+  // (json.value() would throw nlohmann's type_error for a non-string model_type.)
+  const auto modelType = json.find("model_type");
+  if (modelType != json.end() && modelType->is_string() && *modelType == "clip" && json.contains("text_config") &&
+      json["text_config"].is_object())
     j = &json["text_config"];
   ClipTextConfig c;
   read(*j, "vocab_size", c.vocabSize, source);

@@ -27,8 +27,13 @@ int64_t ConfigReader::integer(const std::string& key, int64_t fallback) const {
   if (!json_.contains(key)) return fallback;
   const auto& v = json_.at(key);
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())))
-    return static_cast<int64_t>(v.get<double>());
+  // A whole float (diffusers configs carry 1.0 for 1) in int64 range; casting a double outside
+  // [-2^63, 2^63) (or NaN) is undefined behaviour, so the range is checked first.
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == static_cast<double>(static_cast<int64_t>(d)))
+      return static_cast<int64_t>(d);
+  }
   fail(key, "expected an integer, got " + v.dump());
 }
 

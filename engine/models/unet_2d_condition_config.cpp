@@ -130,6 +130,7 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const nlohmann::json& json
     c.reverseTransformerLayersPerBlock = r.integerOrList("reverse_transformer_layers_per_block", 1, n, "up_block_types");
   }
 
+  if (c.normNumGroups <= 0) r.fail("norm_num_groups", "must be positive, got " + std::to_string(c.normNumGroups));
   for (std::size_t i = 0; i < n; ++i) {
     const auto ch = c.blockOutChannels[i];
     if (ch <= 0) r.fail("block_out_channels", "entries must be positive");
@@ -140,7 +141,8 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const nlohmann::json& json
     if (c.layersPerBlock[i] <= 0) r.fail("layers_per_block", "entries must be positive");
   }
   if (c.inChannels <= 0 || c.outChannels <= 0) r.fail("in_channels", "channel counts must be positive");
-  if (c.convInKernel % 2 == 0 || c.convOutKernel % 2 == 0) r.fail("conv_in_kernel", "kernels must be odd");
+  if (c.convInKernel % 2 == 0 || c.convOutKernel % 2 == 0 || c.convInKernel < 1 || c.convOutKernel < 1)
+    r.fail("conv_in_kernel", "kernels must be odd and positive");
   return c;
 }
 

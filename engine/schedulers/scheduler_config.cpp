@@ -57,7 +57,7 @@ const char* typeName(const nlohmann::json& v) { return v.type_name(); }
 nlohmann::json parseDiffusersJson(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(quoteNonFiniteTokens(text));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
     throw fileError(source, std::string("not valid JSON: ") + e.what());
   }
 }
@@ -119,7 +119,8 @@ int64_t ConfigReader::integer(const std::string& key, int64_t fallback) const {
   if (v->is_number_integer()) return v->get<int64_t>();
   if (v->is_number_float()) {
     const double d = v->get<double>();
-    if (std::floor(d) == d) return static_cast<int64_t>(d);
+    // 2^63 is exactly representable; casting a double outside [-2^63, 2^63) is undefined behaviour.
+    if (std::floor(d) == d && d >= -9223372036854775808.0 && d < 9223372036854775808.0) return static_cast<int64_t>(d);
   }
   fail(key, std::string("expected an integer, got ") + v->dump());
 }

@@ -143,6 +143,15 @@ void TestClipText::configDefaultsAndErrors() {
   } catch (const Error& e) {
     QVERIFY2(std::string(e.what()).find("act.json: hidden_act 'mish'") == 0, e.what());
   }
+  // A non-string model_type threw nlohmann's type_error; a float size outside int64 was cast (UB).
+  c = ClipTextConfig::fromJson(nlohmann::json{{"model_type", 5}, {"hidden_size", 64.0}, {"num_attention_heads", 4}}, "odd.json");
+  QCOMPARE(c.hiddenSize, std::int64_t(64));
+  try {
+    ClipTextConfig::fromJson(nlohmann::json{{"hidden_size", 1e300}}, "big.json");
+    QFAIL("expected an error");
+  } catch (const Error& e) {
+    QVERIFY2(std::string(e.what()).find("big.json: 'hidden_size' must be an integer") == 0, e.what());
+  }
   // gelu runs and differs from quick_gelu.
   torch::InferenceMode inference;
   auto base = loadTiny();

@@ -181,6 +181,10 @@ void TestModelLoadingFiles::diffusersIndex() {
   QVERIFY2(has(msg, "tokenizer: missing component: model_index.json lists no tokenizer"), msg.c_str());
   msg = errorOf([&] { f.readJson("unet", "config.json"); });
   QVERIFY2(has(msg, "unet/config.json: unet config.json is missing"), msg.c_str());
+  // A non-string _class_name threw nlohmann's type_error instead of an Error naming the file.
+  writeJson(root + "/model_index.json", {{"_class_name", 5}, {"unet", {"diffusers", "UNet2DConditionModel"}}});
+  msg = errorOf([&] { DiffusersFolder::open(root); });
+  QVERIFY2(has(msg, "model_index.json: _class_name is not a string"), msg.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestModelLoadingFiles)

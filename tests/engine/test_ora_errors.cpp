@@ -218,6 +218,35 @@ private Q_SLOTS:
     });
     EXPECT_LOAD_ERROR(dupe, "id 'original' is used by another layer");
   }
+
+  // Hostile stack.xml / project.json that used to escape as something other than an Error.
+  void hostileStackAndProjectJson() {
+    // "format" not a string: json::value() threw nlohmann's type_error.
+    const std::string format = rewritten("format.ora", [](const std::string& n, auto& b) {
+      if (n == "latentshop/project.json") b = bytesOf(replaced(b, "\"format\": \"latentshop-project\"", "\"format\": 7"));
+      return true;
+    });
+    EXPECT_LOAD_ERROR(format, "latentshop/project.json: not a Latentshop project description");
+    // Offsets summed over nested groups overflowed int (undefined behaviour).
+    const std::string offsets = rewritten("offsets.ora", [](const std::string& n, auto& b) {
+      if (n == "stack.xml") {
+        const std::string g = "<stack x=\"900000000\">";
+        b = bytesOf(replaced(bytesOf(replaced(b, "<stack>", "<stack>" + g + g + g)), "</stack>", "</stack></stack></stack></stack>"));
+      }
+      return true;
+    });
+    EXPECT_LOAD_ERROR(offsets, "offset with its groups' x/y is out of range");
+    // Deeply nested groups recursed without bound (a stack overflow for a few hundred KB of XML).
+    const std::string deep = rewritten("deep.ora", [](const std::string& n, auto& b) {
+      if (n == "stack.xml") {
+        std::string open, close;
+        for (int i = 0; i < 100; ++i) open += "<stack>", close += "</stack>";
+        b = bytesOf(replaced(bytesOf(replaced(b, "<stack>", "<stack>" + open)), "</stack>", close + "</stack>"));
+      }
+      return true;
+    });
+    EXPECT_LOAD_ERROR(deep, "groups nested deeper than 64");
+  }
 };
 
 QTEST_GUILESS_MAIN(TestOraErrors)

@@ -199,6 +199,19 @@ private Q_SLOTS:
       threw = lstest::contains(e.what(), "cut.png: corrupt PNG");
     }
     QVERIFY(threw);
+    // Found by tests/fuzz/fuzz_png_text: a chunk claiming 2 GB in a tiny file made libpng allocate
+    // the claimed length before noticing the data ends.
+    auto huge = encodePng(lstest::randomImage(2, 2, CV_8UC3, 5));
+    huge.resize(33);  // signature + IHDR
+    const std::uint8_t claim[] = {0x7a, 0x65, 0x3a, 0x20, 'i', 'T', 'X', 't', 'k', 'e', 'y', 0};
+    huge.insert(huge.end(), std::begin(claim), std::end(claim));
+    threw = false;
+    try {
+      decodePng(huge.data(), huge.size(), PngPixels::TextOnly, "huge.png");
+    } catch (const Error& e) {
+      threw = lstest::contains(e.what(), "huge.png: corrupt PNG: the iTXt chunk of 2053454368 bytes runs past the end");
+    }
+    QVERIFY(threw);
     threw = false;
     try {
       readPngParameters(scratch("missing.png"));

@@ -158,6 +158,25 @@ private Q_SLOTS:
     QVERIFY2(contains(msg, path) && contains(msg, "data_offsets"), msg.c_str());
   }
 
+  // Found by tests/fuzz/fuzz_safetensors: a number too large for a double escaped as nlohmann's
+  // out_of_range instead of an Error.
+  void numberOverflowInHeader() {
+    const auto path = writeRaw("bignum.safetensors", R"({"__metadata__":{},"a":1e400})", "");
+    const auto msg = openError(path);
+    QVERIFY2(contains(msg, path) && contains(msg, "not well-formed JSON"), msg.c_str());
+  }
+
+  // shape × itemsize wrapping around 2^64 to the covered byte count (here 0) must not pass.
+  void shapeProductOverflow() {
+    const auto path = writeRaw("wrap.safetensors",
+                               R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", "");
+    const auto msg = openError(path);
+    QVERIFY2(contains(msg, path) && contains(msg, "tensor 'a': shape has more elements"), msg.c_str());
+    const auto empty = writeRaw("zero.safetensors",
+                                R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})", "");
+    QCOMPARE(openError(empty), std::string());
+  }
+
   void unknownTensorName() {
     SafetensorsFile f(lstest::goldenPath("vae_tiny.io.safetensors"));
     try {

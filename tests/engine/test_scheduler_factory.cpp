@@ -121,6 +121,11 @@ private Q_SLOTS:
 
     const auto notJson = errorOf([] { parseDiffusersJson("{\"a\": ", "broken.json"); });
     QVERIFY2(contains(notJson, "broken.json") && contains(notJson, "not valid JSON"), notJson.c_str());
+    // A number beyond double escaped as nlohmann's out_of_range; a whole float beyond int64 was cast (UB).
+    const auto bigNumber = errorOf([] { parseDiffusersJson("{\"a\": 1e400}", "big.json"); });
+    QVERIFY2(contains(bigNumber, "big.json") && contains(bigNumber, "not valid JSON"), bigNumber.c_str());
+    const auto bigInteger = errorOf([] { ConfigReader(parseDiffusersJson("{\"n\": 1e300}", "n.json"), "n.json").integer("n", 0); });
+    QVERIFY2(contains(bigInteger, "n.json: n: expected an integer"), bigInteger.c_str());
     const auto missing = errorOf([] { loadDiffusersJson("/nonexistent/scheduler_config.json"); });
     QVERIFY2(contains(missing, "/nonexistent/scheduler_config.json"), missing.c_str());
 

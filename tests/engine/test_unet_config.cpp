@@ -149,6 +149,18 @@ private Q_SLOTS:
     QVERIFY(errorOf({{"down_block_types", {"UNetResCrossAttnDownBlock2D", "CrossAttnDownBlock2D",
                                            "CrossAttnDownBlock2D", "UNetResDownBlock2D"}}}).empty());
   }
+
+  // Values that crashed or were undefined behaviour: norm_num_groups 0 divided by zero, a float
+  // integer outside int64 was cast anyway.
+  void hostileNumbersAreErrors() {
+    auto msg = errorOf({{"norm_num_groups", 0}});
+    QVERIFY2(msg.find("unet/config.json: norm_num_groups: must be positive") == 0, msg.c_str());
+    msg = errorOf({{"in_channels", 1e300}});
+    QVERIFY2(msg.find("unet/config.json: in_channels: expected an integer") == 0, msg.c_str());
+    msg = errorOf({{"conv_in_kernel", -3}});
+    QVERIFY2(msg.find("unet/config.json: conv_in_kernel: kernels must be odd and positive") == 0, msg.c_str());
+    QVERIFY(errorOf({{"in_channels", 9.0}}).empty());
+  }
 };
 
 QTEST_GUILESS_MAIN(TestUnetConfig)

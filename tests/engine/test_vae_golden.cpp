@@ -125,6 +125,22 @@ private Q_SLOTS:
       const std::string msg = e.what();
       QVERIFY2(msg.find("vae/config.json: down_block_types: 'AttnDownEncoderBlock2D'") == 0, msg.c_str());
     }
+    // norm_num_groups 0 divided by zero; 64+ levels made downscaleFactor() shift past 63 bits.
+    try {
+      AutoencoderKLConfig::fromJson({{"norm_num_groups", 0}}, "vae/config.json");
+      QFAIL("expected an error");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("vae/config.json: norm_num_groups: must be positive") == 0, e.what());
+    }
+    try {
+      const std::vector<int64_t> channels(70, 32);
+      const std::vector<std::string> down(70, "DownEncoderBlock2D"), up(70, "UpDecoderBlock2D");
+      AutoencoderKLConfig::fromJson({{"block_out_channels", channels}, {"down_block_types", down}, {"up_block_types", up}},
+                                    "vae/config.json");
+      QFAIL("expected an error");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("vae/config.json: block_out_channels: 70 levels") == 0, e.what());
+    }
   }
 };
 
