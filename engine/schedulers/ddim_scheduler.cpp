@@ -142,12 +142,7 @@ torch::Tensor DDIMScheduler::addNoise(const torch::Tensor& original, const torch
 
 torch::Tensor DDIMScheduler::velocity(const torch::Tensor& sample, const torch::Tensor& noise,
                                       const torch::Tensor& timesteps) const {
-  const auto acp = alphasCumprod_.to(sample.device()).to(sample.scalar_type());
-  const auto idx = timesteps.to(sample.device()).to(torch::kInt64);
-  auto sqrtAlpha = acp.index({idx}).pow(0.5).flatten();
-  auto sqrtOneMinusAlpha = (1 - acp.index({idx})).pow(0.5).flatten();
-  while (sqrtAlpha.dim() < sample.dim()) sqrtAlpha = sqrtAlpha.unsqueeze(-1);
-  while (sqrtOneMinusAlpha.dim() < sample.dim()) sqrtOneMinusAlpha = sqrtOneMinusAlpha.unsqueeze(-1);
+  const auto [sqrtAlpha, sqrtOneMinusAlpha] = alphaNoiseCoefficients(alphasCumprod_, timesteps, sample);
   return sqrtAlpha * noise - sqrtOneMinusAlpha * sample;
 }
 

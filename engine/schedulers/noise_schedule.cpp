@@ -72,14 +72,20 @@ torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double
   return x.reshape(shape).to(dtype);
 }
 
-torch::Tensor addNoiseAtAlphasCumprod(const torch::Tensor& alphasCumprod, const torch::Tensor& original,
-                                      const torch::Tensor& noise, const torch::Tensor& timesteps) {
-  const auto acp = alphasCumprod.to(original.device()).to(original.scalar_type());
-  const auto idx = timesteps.to(original.device()).to(torch::kInt64);
+std::pair<torch::Tensor, torch::Tensor> alphaNoiseCoefficients(const torch::Tensor& alphasCumprod,
+                                                               const torch::Tensor& timesteps, const torch::Tensor& like) {
+  const auto acp = alphasCumprod.to(like.device()).to(like.scalar_type());
+  const auto idx = timesteps.to(like.device()).to(torch::kInt64);
   auto sqrtAlpha = acp.index({idx}).pow(0.5).flatten();
   auto sqrtOneMinusAlpha = (1 - acp.index({idx})).pow(0.5).flatten();
-  while (sqrtAlpha.dim() < original.dim()) sqrtAlpha = sqrtAlpha.unsqueeze(-1);
-  while (sqrtOneMinusAlpha.dim() < original.dim()) sqrtOneMinusAlpha = sqrtOneMinusAlpha.unsqueeze(-1);
+  while (sqrtAlpha.dim() < like.dim()) sqrtAlpha = sqrtAlpha.unsqueeze(-1);
+  while (sqrtOneMinusAlpha.dim() < like.dim()) sqrtOneMinusAlpha = sqrtOneMinusAlpha.unsqueeze(-1);
+  return {sqrtAlpha, sqrtOneMinusAlpha};
+}
+
+torch::Tensor addNoiseAtAlphasCumprod(const torch::Tensor& alphasCumprod, const torch::Tensor& original,
+                                      const torch::Tensor& noise, const torch::Tensor& timesteps) {
+  const auto [sqrtAlpha, sqrtOneMinusAlpha] = alphaNoiseCoefficients(alphasCumprod, timesteps, original);
   return sqrtAlpha * original + sqrtOneMinusAlpha * noise;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -32,8 +33,12 @@ std::vector<float> trainingSigmas(const torch::Tensor& alphasCumprod);
 // `ratio` quantile of |x0| clamped to [1, maxValue]; x0 is clamped to [-s, s] and divided by s.
 torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double maxValue);
 
+// sqrt(acp[t]) and sqrt(1 - acp[t]) for `timesteps`, with acp cast to `like`'s dtype and device
+// first (as diffusers does), shaped [T, 1, ...] to broadcast over `like`.
+std::pair<torch::Tensor, torch::Tensor> alphaNoiseCoefficients(const torch::Tensor& alphasCumprod,
+                                                               const torch::Tensor& timesteps, const torch::Tensor& like);
 // The alphas_cumprod-space schedulers' add_noise (DDIM, PNDM): sqrt(acp[t]) * original +
-// sqrt(1 - acp[t]) * noise, with acp cast to the sample's dtype and device first, as diffusers does.
+// sqrt(1 - acp[t]) * noise.
 torch::Tensor addNoiseAtAlphasCumprod(const torch::Tensor& alphasCumprod, const torch::Tensor& original,
                                       const torch::Tensor& noise, const torch::Tensor& timesteps);
 

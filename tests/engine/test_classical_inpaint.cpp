@@ -11,6 +11,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "support/test_paths.h"
 #include "engine/core/error.h"
@@ -21,6 +22,7 @@
 #include "engine/runtime/job_queue.h"
 
 using namespace latentshop;
+using lstest::errorOf;
 using namespace std::chrono_literals;
 
 namespace {
@@ -87,16 +89,6 @@ Case knownHole() {
   c.input = c.truth.clone();
   c.input.setTo(cv::Scalar(255, 0, 255), c.mask);
   return c;
-}
-
-template <class F>
-std::string errorOf(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // edges), and the feature-patch helpers at the borders.
 #include <string>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "engine/core/error.h"
 #include "engine/pipelines/drag_geometry.h"
@@ -13,19 +14,10 @@
 #include "engine/pipelines/drag_tracking.h"
 
 using namespace latentshop;
+using lstest::errorOf;
+using lstest::contains;
 
 namespace {
-
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 DragRequest request(int w, int h) {
   DragRequest r;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "support/error_text.h"
 #include "support/tensor_compare.h"
 #include "support/test_paths.h"
 #include "support/testing.h"
@@ -19,6 +20,7 @@
 #include "engine/schedulers/scheduler_factory.h"
 
 using namespace latentshop;
+using lstest::errorOf;
 
 namespace {
 
@@ -33,16 +35,6 @@ nlohmann::json sdConfig(const std::string& spacing = "linspace", int64_t offset 
           {"steps_offset", offset},
           {"timestep_spacing", spacing},
           {"trained_betas", nullptr}};
-}
-
-template <class F>
-std::string errorOf(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }

@@ -8,27 +8,18 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "support/test_paths.h"
 #include "engine/core/error.h"
 #include "engine/io/image_io.h"
 
 using namespace latentshop;
+using lstest::errorOf;
+using lstest::contains;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <class F>
-std::string errorOf(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::string scratch(const std::string& name) { return lstest::scratchDir() + "/" + name; }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "support/test_paths.h"
 #include "test_taesd_support.h"
@@ -14,21 +15,13 @@
 #include "engine/pipelines/latent_preview.h"
 
 using namespace latentshop;
+using lstest::errorOf;
 
 namespace {
 
 std::vector<int> pixel(const cv::Mat& m, int row, int col) {
   const auto& p = m.at<cv::Vec3b>(row, col);
   return {p[0], p[1], p[2]};
-}
-
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

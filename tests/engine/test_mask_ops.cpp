@@ -6,11 +6,13 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "engine/core/error.h"
 #include "engine/pipelines/mask_ops.h"
 
 using namespace latentshop;
+using lstest::errorOf;
 
 namespace {
 
@@ -44,16 +46,6 @@ cv::Mat blobMask() {
   cv::line(m, cv::Point(10, 110), cv::Point(130, 100), cv::Scalar(255), 2);
   cv::circle(m, cv::Point(50, 60), 6, cv::Scalar(0), cv::FILLED);
   return m;
-}
-
-template <class F>
-std::string errorOf(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sd_checkpoint_layout.h"
+#include "support/error_text.h"
 #include "support/tensor_compare.h"
 #include "support/test_paths.h"
 #include "support/testing.h"
@@ -23,6 +24,7 @@
 #include "engine/runtime/model_cache.h"
 
 using namespace latentshop;
+using lstest::errorOf;
 namespace fs = std::filesystem;
 
 namespace {
@@ -89,16 +91,6 @@ bool sameModule(const torch::nn::Module& a, const torch::nn::Module& b) {
   for (const auto& p : a.named_parameters())
     if (!pb.contains(p.key()) || !torch::equal(p.value(), pb[p.key()])) return false;
   return a.named_parameters().size() == pb.size();
-}
-
-template <class F>
-std::string errorOf(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 bool has(const std::string& msg, const std::string& part) { return msg.find(part) != std::string::npos; }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/error_text.h"
 #include "support/test_paths.h"
 #include "support/testing.h"
 #include "engine/core/error.h"
@@ -14,6 +15,7 @@
 #include "engine/io/model_files.h"
 
 using namespace latentshop;
+using lstest::errorOf;
 namespace fs = std::filesystem;
 
 namespace {
@@ -34,16 +36,6 @@ std::vector<std::pair<std::string, torch::Tensor>> someTensors(c10::ScalarType d
 }
 
 // Runs `fn`, which must throw latentshop::Error; returns its message (empty when nothing was thrown).
-template <class F>
-std::string errorOf(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 bool has(const std::string& msg, const std::string& part) { return msg.find(part) != std::string::npos; }
 
 }  // namespace

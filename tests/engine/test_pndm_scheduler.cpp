@@ -6,6 +6,7 @@
 // "model default" in a pipeline runs it with no note, and the faults name what is wrong.
 #include <string>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "support/test_paths.h"
 #include "test_scheduler_golden.h"
@@ -18,6 +19,8 @@
 #include "engine/schedulers/scheduler_factory.h"
 
 using namespace latentshop;
+using lstest::errorOf;
+using lstest::contains;
 
 namespace {
 
@@ -39,17 +42,6 @@ std::vector<int64_t> ints(const torch::Tensor& t) {
   auto c = t.contiguous().to(torch::kInt64);
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
-
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "support/test_paths.h"
 #include "engine/core/error.h"
@@ -16,6 +17,8 @@
 #include "engine/schedulers/scheduler_factory.h"
 
 using namespace latentshop;
+using lstest::errorOf;
+using lstest::contains;
 
 namespace {
 
@@ -25,17 +28,6 @@ const char* kPndmConfig = R"({
   "beta_schedule": "scaled_linear", "beta_start": 0.00085, "num_train_timesteps": 1000,
   "set_alpha_to_one": false, "skip_prk_steps": true, "steps_offset": 1, "trained_betas": null,
   "clip_sample": false})";
-
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "support/error_text.h"
 #include "support/testing.h"
 #include "support/test_paths.h"
 #include "test_taesd_support.h"
@@ -16,19 +17,10 @@
 #include "engine/models/taesd_loader.h"
 
 using namespace latentshop;
+using lstest::errorOf;
+using lstest::contains;
 
 namespace {
-
-std::string errorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::string scratch(const std::string& name) { return lstest::scratchDir() + "/" + name; }
 
