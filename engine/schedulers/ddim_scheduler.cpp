@@ -1,10 +1,7 @@
 #include "engine/schedulers/ddim_scheduler.h"
 
-#include <algorithm>
-
 #include "engine/core/error.h"
 #include "engine/schedulers/noise_schedule.h"
-#include "engine/schedulers/numpy_compat.h"
 
 namespace latentshop {
 
@@ -54,21 +51,7 @@ void DDIMScheduler::setTimesteps(int64_t n) {
     throw Error("DDIMScheduler: " + std::to_string(n) + " inference steps exceed num_train_timesteps (" +
                 std::to_string(T) + ")");
   }
-  std::vector<int64_t> ts;
-  if (config_.timestepSpacing == "linspace") {
-    for (double v : npcompat::linspace(0.0, static_cast<double>(T - 1), n)) {
-      ts.push_back(static_cast<int64_t>(npcompat::roundHalfEven(v)));
-    }
-    std::reverse(ts.begin(), ts.end());
-  } else if (config_.timestepSpacing == "leading") {
-    const int64_t ratio = T / n;
-    for (int64_t i = n - 1; i >= 0; --i) ts.push_back(i * ratio + config_.stepsOffset);
-  } else {  // trailing
-    const double ratio = static_cast<double>(T) / static_cast<double>(n);
-    for (double v : npcompat::arange(static_cast<double>(T), 0.0, -ratio)) {
-      ts.push_back(static_cast<int64_t>(npcompat::roundHalfEven(v)) - 1);
-    }
-  }
+  const auto ts = integerInferenceTimesteps(config_.timestepSpacing, T, n, config_.stepsOffset);
   numInferenceSteps_ = n;
   timesteps_ = torch::tensor(ts, torch::kInt64);
   resetStepState();

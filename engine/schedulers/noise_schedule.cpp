@@ -1,8 +1,10 @@
 #include "engine/schedulers/noise_schedule.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/error.h"
+#include "engine/schedulers/numpy_compat.h"
 
 namespace latentshop {
 
@@ -70,6 +72,29 @@ torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double
   s = torch::clamp(s, 1.0, maxValue).unsqueeze(1);
   x = torch::clamp(x, -s, s) / s;
   return x.reshape(shape).to(dtype);
+}
+
+std::vector<int64_t> integerInferenceTimesteps(const std::string& spacing, int64_t numTrainTimesteps, int64_t n,
+                                               int64_t stepsOffset) {
+  const int64_t T = numTrainTimesteps;
+  std::vector<int64_t> ts;
+  if (spacing == "linspace") {
+    for (double v : npcompat::linspace(0.0, static_cast<double>(T - 1), n)) {
+      ts.push_back(static_cast<int64_t>(npcompat::roundHalfEven(v)));
+    }
+    std::reverse(ts.begin(), ts.end());
+  } else if (spacing == "leading") {
+    const int64_t ratio = T / n;
+    for (int64_t i = n - 1; i >= 0; --i) ts.push_back(i * ratio + stepsOffset);
+  } else if (spacing == "trailing") {
+    const double ratio = static_cast<double>(T) / static_cast<double>(n);
+    for (double v : npcompat::arange(static_cast<double>(T), 0.0, -ratio)) {
+      ts.push_back(static_cast<int64_t>(npcompat::roundHalfEven(v)) - 1);
+    }
+  } else {
+    throw Error("timestep_spacing '" + spacing + "' is not supported (expected leading, linspace or trailing)");
+  }
+  return ts;
 }
 
 std::pair<torch::Tensor, torch::Tensor> alphaNoiseCoefficients(const torch::Tensor& alphasCumprod,

@@ -33,6 +33,12 @@ std::vector<float> trainingSigmas(const torch::Tensor& alphasCumprod);
 // `ratio` quantile of |x0| clamped to [1, maxValue]; x0 is clamped to [-s, s] and divided by s.
 torch::Tensor dynamicThreshold(const torch::Tensor& sample, double ratio, double maxValue);
 
+// DDIM's and PNDM's integer inference timesteps for `spacing`, high noise first, computed with
+// NumPy's arithmetic: linspace round(linspace(0, T - 1, n)); leading arange(n) * (T // n) +
+// stepsOffset; trailing round(arange(T, 0, -T / n)) - 1 (trailing ignores the offset, as diffusers).
+std::vector<int64_t> integerInferenceTimesteps(const std::string& spacing, int64_t numTrainTimesteps, int64_t n,
+                                               int64_t stepsOffset);
+
 // sqrt(acp[t]) and sqrt(1 - acp[t]) for `timesteps`, with acp cast to `like`'s dtype and device
 // first (as diffusers does), shaped [T, 1, ...] to broadcast over `like`.
 std::pair<torch::Tensor, torch::Tensor> alphaNoiseCoefficients(const torch::Tensor& alphasCumprod,

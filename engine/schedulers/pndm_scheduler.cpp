@@ -1,10 +1,7 @@
 #include "engine/schedulers/pndm_scheduler.h"
 
-#include <algorithm>
-
 #include "engine/core/error.h"
 #include "engine/schedulers/noise_schedule.h"
-#include "engine/schedulers/numpy_compat.h"
 
 namespace latentshop {
 
@@ -48,21 +45,8 @@ void PNDMScheduler::setTimesteps(int64_t n) {
                 std::to_string(kPndmOrder) + " without skip_prk_steps)");
   }
   // _timesteps, ascending
-  std::vector<int64_t> base;
-  if (config_.timestepSpacing == "linspace") {
-    for (double v : npcompat::linspace(0.0, static_cast<double>(T - 1), n)) {
-      base.push_back(static_cast<int64_t>(npcompat::roundHalfEven(v)));
-    }
-  } else if (config_.timestepSpacing == "leading") {
-    const int64_t ratio = T / n;
-    for (int64_t i = 0; i < n; ++i) base.push_back(i * ratio + config_.stepsOffset);
-  } else {  // trailing
-    const double ratio = static_cast<double>(T) / static_cast<double>(n);
-    for (double v : npcompat::arange(static_cast<double>(T), 0.0, -ratio)) {
-      base.push_back(static_cast<int64_t>(npcompat::roundHalfEven(v)) - 1);
-    }
-    std::reverse(base.begin(), base.end());
-  }
+  const auto descending = integerInferenceTimesteps(config_.timestepSpacing, T, n, config_.stepsOffset);
+  const std::vector<int64_t> base(descending.rbegin(), descending.rend());
 
   std::vector<int64_t> all;
   prkTimesteps_.clear();
