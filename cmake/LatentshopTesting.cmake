@@ -112,6 +112,6 @@ function(latentshop_add_tests area)
     # OMP_WAIT_POLICY=PASSIVE: on the shared 2-core machines spinning OpenMP workers made the
     # model tests 10-30x slower (as the GUI and CLI, which re-exec with it, see process_env.h).
     set_tests_properties(${_name} PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout}
-      ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_WAIT_POLICY=PASSIVE;LATENTSHOP_SHARED_DIR=${LATENTSHOP_SHARED_DIR};LATENTSHOP_CLI=$<TARGET_FILE:latentshop-cli>")
+      ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_WAIT_POLICY=PASSIVE;LATENTSHOP_SHARED_DIR=${LATENTSHOP_SHARED_DIR};LATENTSHOP_CLI=$<TARGET_FILE:latentshop-cli>;LATENTSHOP_DEMO_MODELS=")
   endforeach()
 endfunction()

@@ -8,9 +8,16 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QLineEdit>
 #include <QTimer>
 
+#include "app/gui/diffusion_tools.h"
 #include "app/gui/main_window.h"
+#include "ui/panels/diffusion_inpaint_method.h"
+#include "ui/panels/drag_panel.h"
+#include "ui/panels/instruct_panel.h"
+#include "ui/panels/model_settings.h"
+#include "ui/tools/drag_tool.h"
 #include "ui/document/document.h"
 #include "ui/document/mask_image.h"
 #include "ui/panels/classical_method.h"
@@ -51,6 +58,21 @@ void TestScript::fail(const QString& command, const QString& why) {
   QCoreApplication::exit(3);
 }
 
+void TestScript::runAndWait(const QString& cmd, const std::function<quint64()>& start) {
+  auto* connection = new QMetaObject::Connection;
+  *connection = connect(window_, &MainWindow::jobFinished, this, [this, cmd, connection](quint64, int state) {
+    disconnect(*connection);
+    delete connection;
+    if (JobState(state) != JobState::Done) return fail(cmd, window_->statusText());
+    ok(cmd, QStringLiteral("layer %1").arg(window_->document()->topPendingLayer()));
+  });
+  if (!start()) {
+    disconnect(*connection);
+    delete connection;
+    fail(cmd, window_->statusText());
+  }
+}
+
 void TestScript::run(const QString& line) {
   const QStringList a = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
   const QString cmd = a.first();
@@ -86,6 +108,46 @@ void TestScript::run(const QString& line) {
       delete connection;
       return fail(cmd, window_->statusText());
     }
+    return;
+  }
+  if (cmd == QLatin1String("sd-inpaint") && a.size() >= 2) {
+    auto* tools = window_->findChild<DiffusionTools*>();
+    if (!tools || !window_->inpaintPanel()->setCurrentMethod(QStringLiteral("sd.inpaint")))
+      return fail(cmd, QStringLiteral("no Stable Diffusion inpaint method"));
+    if (!tools->inpaintModel()->waitForCheck(30000) || !tools->inpaintModel()->isValid())
+      return fail(cmd, tools->inpaintModel()->validationMessage());
+    latentshop::SdInpaintRequest o = tools->inpaintMethod()->options();
+    o.prompt = rest.toStdString();
+    tools->inpaintMethod()->setOptions(o);
+    return runAndWait(cmd, [this] { return window_->runInpaint(); });
+  }
+  if (cmd == QLatin1String("instruct") && a.size() >= 2) {
+    auto* tools = window_->findChild<DiffusionTools*>();
+    if (!tools || !tools->instructModel()->waitForCheck(30000) || !tools->instructModel()->isValid())
+      return fail(cmd, tools ? tools->instructModel()->validationMessage() : QStringLiteral("no instruct tool"));
+    tools->instructPanel()->instructionEdit()->setText(rest);
+    return runAndWait(cmd, [tools] { return tools->runInstruct(); });
+  }
+  if (cmd == QLatin1String("drag-pair") && a.size() == 5) {
+    auto* tool = window_->findChild<DragTool*>();
+    if (!tool) return fail(cmd, QStringLiteral("no drag tool"));
+    QList<DragPair> pairs = tool->pairs();
+    pairs.push_back(DragPair{QPointF(a[1].toDouble(), a[2].toDouble()), QPointF(a[3].toDouble(), a[4].toDouble())});
+    tool->setPairs(pairs);
+    return ok(cmd, QStringLiteral("%1 pairs").arg(pairs.size()));
+  }
+  if (cmd == QLatin1String("drag-run")) {
+    auto* panel = window_->findChild<DragPanel*>();
+    if (!panel) return fail(cmd, QStringLiteral("no drag panel"));
+    if (!panel->modelSettings()->waitForCheck(30000) || !panel->modelSettings()->isValid())
+      return fail(cmd, panel->modelSettings()->validationMessage());
+    return runAndWait(cmd, [panel] {
+      Q_EMIT panel->runRequested();
+      return quint64(1);
+    });
+  }
+  if (cmd == QLatin1String("sleep") && a.size() == 2) {
+    QTimer::singleShot(int(a[1].toDouble() * 1000), this, [this, cmd] { ok(cmd); });
     return;
   }
   if (cmd == QLatin1String("apply")) {

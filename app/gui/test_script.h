@@ -4,6 +4,11 @@
 //   open PATH                    open an image or project
 //   mask-rect X Y W H            paint a filled rectangle into the mask (one undo step)
 //   inpaint telea|ns [G F R]     run classical inpainting (grow, feather, radius) and wait for it
+//   sd-inpaint PROMPT            run the Stable Diffusion inpaint method with its model and wait
+//   instruct TEXT                run the instruction box with TEXT and wait
+//   drag-pair HX HY TX TY        add a handle → target pair (image pixels)
+//   drag-run                     run the drag edit and wait
+//   sleep SECONDS                wait (e.g. while a screenshot is taken)
 //   apply | discard              the pending result
 //   action NAME                  trigger a window action ("tool.drag-points", "view.fit", ...)
 //   busy-job SECONDS             start a job that only reports progress for SECONDS; do not wait
@@ -14,6 +19,8 @@
 // Every command prints "[script] <command>: ok[ details]" on stdout; a failing one prints
 // "[script] <command>: failed: <why>" and the application exits with code 3.
 #pragma once
+#include <functional>
+
 #include <QObject>
 #include <QStringList>
 
@@ -32,6 +39,8 @@ private:
   void ok(const QString& command, const QString& details = QString());
   void fail(const QString& command, const QString& why);
   void run(const QString& line);
+  // Starts a job with `start` (0: refused) and reports `cmd` when the window's job finishes.
+  void runAndWait(const QString& cmd, const std::function<quint64()>& start);
 
   MainWindow* window_;
   QString path_;

@@ -1,5 +1,7 @@
 #include "engine/pipelines/drag_features.h"
 
+#include <algorithm>
+
 #include <string>
 
 #include "engine/core/error.h"
@@ -36,6 +38,17 @@ DragFeatures forwardUnetFeatures(UNet2DConditionModelImpl& unet, const torch::Te
   }
   result.features = resized.size() == 1 ? resized[0] : torch::cat(resized, 1);
   return result;
+}
+
+DragLayers dragLayersFor(const UNet2DConditionModelImpl& unet, int64_t featureLayer, int64_t startLayer) {
+  DragLayers out;
+  const auto upBlocks = static_cast<int64_t>(unet.upBlocks.size());
+  const auto blocks = static_cast<int64_t>(unet.attentionModules().size() / 2);
+  out.featureLayer = featureLayer;
+  if (upBlocks != 4 && featureLayer == 3) out.featureLayer = std::max<int64_t>(1, upBlocks - 1);
+  out.layerCount = blocks == 16 ? 16 : blocks;
+  out.startLayer = blocks == 16 ? startLayer : (startLayer * blocks + 8) / 16;
+  return out;
 }
 
 }  // namespace latentshop

@@ -26,4 +26,15 @@ DragFeatures forwardUnetFeatures(UNet2DConditionModelImpl& unet, const torch::Te
 // Number of decoder feature maps the UNet returns (mid block + up blocks).
 int64_t decoderFeatureCount(const UNet2DConditionModelImpl& unet);
 
+// DragDiffusion's layer choices are SD 1.5's: features of up_blocks[2] (index 3: the last up block
+// that upsamples, at the latent's resolution) and mutual self-attention in transformer blocks
+// [10, 16) of 16. On a UNet of another depth (e.g. the 2-level demo UNet) they map to the same
+// place: index 3 → the last upsampling up block (number of up blocks − 1), start layer s of 16 →
+// round(s · L / 16) of the UNet's L transformer blocks. Other feature indices the UNet has, and any
+// choice on a 4-up-block / 16-block UNet, are kept as they are.
+struct DragLayers {
+  int64_t featureLayer = 3, startLayer = 10, layerCount = 16;
+};
+DragLayers dragLayersFor(const UNet2DConditionModelImpl& unet, int64_t featureLayer, int64_t startLayer);
+
 }  // namespace latentshop

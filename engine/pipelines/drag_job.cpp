@@ -15,6 +15,7 @@
 #include "engine/models/stable_diffusion_loader.h"
 #include "engine/models/unet_lora.h"
 #include "engine/pipelines/drag_ddim.h"
+#include "engine/pipelines/drag_features.h"
 #include "engine/pipelines/drag_geometry.h"
 #include "engine/pipelines/drag_lora.h"
 #include "engine/pipelines/drag_lora_cache.h"
@@ -207,10 +208,13 @@ JobResult runDragJob(JobContext& job, const DragRequest& r) {
   update.rM = p.rM;
   update.rP = p.rP;
   update.lam = p.lam;
-  update.featureIdx = {p.featureLayer};
+  const DragLayers layers = dragLayersFor(unet, p.featureLayer, p.startLayer);
+  update.featureIdx = {layers.featureLayer};
   update.supH = grid.height;
   update.supW = grid.width;
-  auto previewer = makePreviewDecoder(r.taesdPath, device);
+  std::unique_ptr<PreviewDecoder> previewer;
+  if (r.taesdPath.empty() && vaeCheapEnoughToPreview(vae)) previewer = std::make_unique<VaePreviewDecoder>(model->vae);
+  else previewer = makePreviewDecoder(r.taesdPath, device);
   std::vector<cv::Point2f> targetPoints;
   for (const auto& pt : r.points) targetPoints.push_back(pt.target);
   auto toDocument = [&](const torch::Tensor& gridPoints) {
@@ -252,7 +256,8 @@ JobResult runDragJob(JobContext& job, const DragRequest& r) {
   DragDenoiseOptions denoise;
   denoise.numActualSteps = nActual;
   denoise.startStep = p.startStep;
-  denoise.startLayer = p.startLayer;
+  denoise.startLayer = layers.startLayer;
+  denoise.layerCount = layers.layerCount;
   const auto both = torch::cat({inversion.latent.to(device), dragged.latent.to(device)}, 0);
   const auto denoised = denoiseWithMutualAttention(unet, scheduler, both, emb, denoise,
                                                 [&](int64_t done, int64_t) { job.progress(static_cast<int>(done)); });
@@ -289,6 +294,9 @@ JobResult runDragJob(JobContext& job, const DragRequest& r) {
                    {"mask", !r.mask.empty() && cv::countNonZero(r.mask) > 0},
                    {"params", p.toJson()},
                    {"device", dtypeName(unet.dtype()) + " on " + device.str()},
+                   {"layers", {{"feature_layer", layers.featureLayer},
+                               {"start_layer", layers.startLayer},
+                               {"layer_count", layers.layerCount}}},
                    {"region", {{"crop", rectJson(region.crop)},
                                {"work", {region.work.width, region.work.height}},
                                {"grid", {grid.width, grid.height}},

@@ -84,4 +84,17 @@ std::unique_ptr<PreviewDecoder> makePreviewDecoder(const std::string& taesdPath,
   return std::make_unique<TaesdPreviewDecoder>(loadTaesd(taesdPath, options));
 }
 
+cv::Mat VaePreviewDecoder::decode(const torch::Tensor& latents, cv::Size size) {
+  torch::NoGradGuard noGrad;
+  auto x = latents.dim() == 3 ? latents.unsqueeze(0) : latents.narrow(0, 0, 1);
+  x = vae_->unscaleLatents(x.to(vae_->device(), vae_->dtype()));
+  return imageTensorToRgb(vae_->decode(x).to(torch::kFloat), size);
+}
+
+bool vaeCheapEnoughToPreview(const AutoencoderKLImpl& vae) {
+  std::int64_t n = 0;
+  for (const auto& p : vae.parameters()) n += p.numel();
+  return n <= 4'000'000;
+}
+
 }  // namespace latentshop

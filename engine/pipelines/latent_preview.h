@@ -17,6 +17,7 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include "engine/models/autoencoder_kl.h"
 #include "engine/models/taesd.h"
 
 namespace latentshop {
@@ -58,6 +59,22 @@ public:
 private:
   AutoencoderTiny model_;
 };
+
+// The model's own VAE decoder, for models whose VAE is small enough to decode every step for
+// nothing (the built-in demo models': their latents are not SD 1.5's, so the linear factors would
+// show noise). Output as imageTensorToRgb.
+class VaePreviewDecoder : public PreviewDecoder {
+public:
+  explicit VaePreviewDecoder(AutoencoderKL vae) : vae_(std::move(vae)) {}
+  std::string name() const override { return "vae"; }
+  cv::Mat decode(const torch::Tensor& latents, cv::Size size = {}) override;
+
+private:
+  AutoencoderKL vae_;
+};
+// True for VAEs of at most 4 M parameters (SD's has 84 M), whose decode costs less than a linear
+// projection's share of a step.
+bool vaeCheapEnoughToPreview(const AutoencoderKLImpl& vae);
 
 // TAESD when `taesdPath` is non-empty (a diffusers AutoencoderTiny folder or taesd_decoder.safetensors,
 // see engine/models/taesd_loader.h; loading errors propagate as Error naming the path), else linear.

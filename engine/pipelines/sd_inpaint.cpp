@@ -96,7 +96,7 @@ SdInpaintResult runSdInpaint(const SdInpaintRequest& request, JobContext& contex
   in.generator = makeCpuGenerator(request.seed);
   context.throwIfCancelled();
 
-  SdStepReporter reporter(context, previewDecoderFor(context, request.taesdPath, model->device), g.region, g.workSize);
+  SdStepReporter reporter(context, previewDecoderFor(context, request.taesdPath, model->device, model->vae), g.region, g.workSize);
   sched.scheduler->setTimesteps(request.steps);
   // One report per model call: steps after strength, + 1 for PNDM's PLMS warm-up.
   reporter.begin(static_cast<int>(timestepsForStrength(*sched.scheduler, request.steps, request.strength).timesteps.size(0)));

@@ -77,7 +77,7 @@ SdInstructResult runSdInstruct(const SdInstructRequest& request, JobContext& con
   in.generator = makeCpuGenerator(request.seed);
   context.throwIfCancelled();
 
-  SdStepReporter reporter(context, previewDecoderFor(context, request.taesdPath, model->device), g.region, g.workSize);
+  SdStepReporter reporter(context, previewDecoderFor(context, request.taesdPath, model->device, model->vae), g.region, g.workSize);
   sched.scheduler->setTimesteps(request.steps);
   reporter.begin(static_cast<int>(sched.scheduler->timesteps().size(0)));  // model calls (PNDM: steps + 1)
   const InstructDenoiseOutput out = runInstructDenoise(*model, *sched.scheduler, in, reporter.observer());

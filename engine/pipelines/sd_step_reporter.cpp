@@ -6,7 +6,8 @@
 namespace latentshop {
 
 std::shared_ptr<PreviewDecoder> previewDecoderFor(JobContext& context, const std::string& taesdPath,
-                                                  torch::Device device) {
+                                                  torch::Device device, const AutoencoderKL& vae) {
+  if (taesdPath.empty() && vae && vaeCheapEnoughToPreview(*vae)) return std::make_shared<VaePreviewDecoder>(vae);
   if (taesdPath.empty()) return std::make_shared<LinearPreviewDecoder>();
   const std::string key = taesdPath + "|" + device.str();
   return context.models().getOrLoad<PreviewDecoder>("preview", key, [&]() -> std::shared_ptr<PreviewDecoder> {

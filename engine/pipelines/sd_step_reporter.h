@@ -23,9 +23,10 @@ namespace latentshop {
 
 class JobContext;
 
-// The cached preview decoder for `taesdPath` ("" = linear) on `device`.
+// The cached preview decoder for `taesdPath` on `device`; with no TAESD, the model's own `vae` when
+// it is cheap enough (vaeCheapEnoughToPreview: the demo models), else the linear projection.
 std::shared_ptr<PreviewDecoder> previewDecoderFor(JobContext& context, const std::string& taesdPath,
-                                                  torch::Device device);
+                                                  torch::Device device, const AutoencoderKL& vae = nullptr);
 
 class SdStepReporter {
 public:

@@ -1,6 +1,8 @@
 #include "ui/panels/model_picker.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -20,6 +22,9 @@ namespace latentshop::ui {
 namespace {
 
 QString shortName(const QString& path) {
+  const QString demoRoot = ModelSettings::demoModelsFolder();
+  if (!demoRoot.isEmpty() && QDir::cleanPath(path).startsWith(demoRoot + QLatin1Char('/')))
+    return QCoreApplication::translate("ModelPicker", "Built-in demo (%1)").arg(QFileInfo(path).fileName());
   const QFileInfo fi(path);
   return fi.fileName().isEmpty() ? path : fi.fileName();
 }
@@ -95,6 +100,8 @@ void ModelPicker::refresh() {
   if (!current.isEmpty()) paths << current;
   for (const QString& p : ModelSettings::recentModels() + ModelSettings::modelsInFolder(ModelSettings::defaultModelsFolder()))
     if (!paths.contains(p)) paths << p;
+  const QString demo = ModelSettings::demoModel(settings_->tool());
+  if (!demo.isEmpty() && !paths.contains(demo)) paths << demo;
   if (paths.isEmpty()) list_->addItem(tr("(no model)"), QString());
   for (const QString& p : paths) {
     list_->addItem(shortName(p), p);
@@ -111,6 +118,10 @@ void ModelPicker::refresh() {
   } else if (settings_->isValid()) {
     html = QStringLiteral("\u2714 ") +
            QString::fromStdString(latentshop::describeKind(settings_->kind().toStdString())).toHtmlEscaped();
+    if (settings_->isDemoModel())
+      html += QStringLiteral("<br>") + tr("Built-in demo model: tiny, trained by Latentshop on simple shapes at 32 px, "
+                                          "so every tool can be tried without a download. Choose a real SD 1.x "
+                                          "model for real photos.");
   } else {
     html = QStringLiteral("<b>\u2718</b> ") + settings_->validationMessage().toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
   }

@@ -23,8 +23,40 @@ QString key(latentshop::SdTool tool) {
 }  // namespace
 
 ModelSettings::ModelSettings(latentshop::SdTool tool, QObject* parent) : QObject(parent), tool_(tool) {
-  path_ = QSettings().value(key(tool_)).toString();
+  const QSettings settings;
+  path_ = settings.value(key(tool_)).toString();
+  if (!settings.contains(key(tool_))) path_ = demoModel(tool_);
   startCheck();
+}
+
+QString ModelSettings::demoModelsFolder() {
+  auto usable = [](const QString& folder) { return QFileInfo(QDir(folder).filePath(QStringLiteral("plain/model_index.json"))).isFile(); };
+  if (qEnvironmentVariableIsSet("LATENTSHOP_DEMO_MODELS")) {
+    const QString env = qEnvironmentVariable("LATENTSHOP_DEMO_MODELS");
+    return !env.isEmpty() && usable(env) ? QDir::cleanPath(QDir(env).absolutePath()) : QString();
+  }
+  QStringList candidates{QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/latentshop/models/demo"))};
+#ifdef LATENTSHOP_SOURCE_DIR
+  candidates << QStringLiteral(LATENTSHOP_SOURCE_DIR "/models/demo");
+#endif
+  for (const QString& c : candidates)
+    if (usable(c)) return QDir::cleanPath(QDir(c).absolutePath());
+  return {};
+}
+
+QString ModelSettings::demoModel(latentshop::SdTool tool) {
+  const QString root = demoModelsFolder();
+  if (root.isEmpty()) return {};
+  const QString sub = tool == latentshop::SdTool::Inpaint    ? QStringLiteral("inpaint")
+                      : tool == latentshop::SdTool::Instruct ? QStringLiteral("instruct")
+                                                             : QStringLiteral("plain");
+  const QString folder = QDir(root).filePath(sub);
+  return QFileInfo(QDir(folder).filePath(QStringLiteral("model_index.json"))).isFile() ? folder : QString();
+}
+
+bool ModelSettings::isDemoModel() const {
+  const QString root = demoModelsFolder();
+  return !root.isEmpty() && !path_.isEmpty() && QDir::cleanPath(path_).startsWith(root + QLatin1Char('/'));
 }
 
 ModelSettings::~ModelSettings() {

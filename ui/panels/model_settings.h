@@ -38,6 +38,14 @@ public:
   static QStringList recentModels();
   // ~/.local/share/latentshop/models ($XDG_DATA_HOME/latentshop/models), as models/README.md says.
   static QString defaultModelsFolder();
+  // The built-in demo models (models/demo: tiny models the project trains itself, issue 10):
+  // $LATENTSHOP_DEMO_MODELS when set (set but empty: none), else <app>/../share/latentshop/models/demo
+  // (installed), else the source tree's models/demo. Empty when none is found.
+  static QString demoModelsFolder();
+  // The demo model that suits `tool` (inpaint → inpaint/, instruct → instruct/, drag → plain/), or
+  // empty. A tool whose model was never chosen uses it; choosing "no model" explicitly does not.
+  static QString demoModel(latentshop::SdTool tool);
+  bool isDemoModel() const;
   // Diffusers folders (with model_index.json) and .safetensors files directly inside `folder`.
   static QStringList modelsInFolder(const QString& folder);
   // What to tell a user who has no model yet: where models go and how to fetch one.
