@@ -22,6 +22,7 @@
 #include "engine/pipelines/drag_update.h"
 #include "engine/pipelines/latent_preview.h"
 #include "engine/pipelines/mask_ops.h"
+#include "engine/pipelines/sd_step_reporter.h"
 
 namespace latentshop {
 
@@ -212,9 +213,7 @@ JobResult runDragJob(JobContext& job, const DragRequest& r) {
   update.featureIdx = {layers.featureLayer};
   update.supH = grid.height;
   update.supW = grid.width;
-  std::unique_ptr<PreviewDecoder> previewer;
-  if (r.taesdPath.empty() && vaeCheapEnoughToPreview(vae)) previewer = std::make_unique<VaePreviewDecoder>(model->vae);
-  else previewer = makePreviewDecoder(r.taesdPath, device);
+  const auto previewer = previewDecoderFor(job, r.taesdPath, device, model->vae);
   std::vector<cv::Point2f> targetPoints;
   for (const auto& pt : r.points) targetPoints.push_back(pt.target);
   auto toDocument = [&](const torch::Tensor& gridPoints) {
