@@ -30,6 +30,7 @@
 #include "app/cli/command_registry.h"
 #include "app/cli/sd_cli_support.h"
 #include "engine/core/error.h"
+#include "engine/io/model_defaults.h"
 #include "engine/io/image_io.h"
 #include "engine/io/project_edit.h"
 #include "engine/pipelines/classical_inpaint.h"
@@ -59,6 +60,7 @@ struct InpaintOptions {
   CLI::Option* methodOption = nullptr;
   CLI::Option* radiusOption = nullptr;
   CLI::Option* promptOption = nullptr;
+  CLI::Option* guidanceOption = nullptr;
 };
 
 void addSharedOptions(CLI::App* cmd, InpaintOptions& o) {
@@ -93,7 +95,9 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
   o.promptOption = cmd->add_option("--prompt", r.prompt, "Diffusion: what to paint in the masked region");
   cmd->add_option("--negative-prompt", r.negativePrompt, "Diffusion: what to avoid");
   cmd->add_option("--steps", r.steps, "Diffusion: denoising steps")->capture_default_str();
-  cmd->add_option("--guidance", r.guidanceScale, "Diffusion: classifier-free guidance scale (<= 1: off)")->capture_default_str();
+  o.guidanceOption = cmd->add_option("--guidance", r.guidanceScale,
+                                     "Diffusion: classifier-free guidance scale (<= 1: off; default: the model's "
+                                     "latentshop.json, else 7.5)");
   cmd->add_option("--strength", r.strength, "Diffusion: 1 repaints from noise, lower keeps more of the original")
       ->capture_default_str();
   cmd->add_option("--seed", r.seed, "Diffusion: seed of torch's CPU generator (same seed, same result)")->capture_default_str();
@@ -173,6 +177,8 @@ void runDiffusion(InpaintOptions& o) {
   if (!o.promptOption->count()) throw Error("--prompt is required with --model (say what to paint; \"\" for nothing)");
   checkOutputs(o);
   SdInpaintRequest& r = o.sd;
+  const ModelDefaults defaults = readModelDefaults(r.model.path);
+  if (!o.guidanceOption->count() && defaults.guidanceScale) r.guidanceScale = *defaults.guidanceScale;
   r.image = readImageRgb(o.image);
   r.mask = readMaskFor(o.mask, r.image.size(), o.image);
   if (o.growOption->count() && o.grow != 0) r.mask = growShrinkMask(r.mask, o.grow);

@@ -18,6 +18,7 @@
 #include "app/cli/sd_cli_support.h"
 #include "engine/core/error.h"
 #include "engine/io/image_io.h"
+#include "engine/io/model_defaults.h"
 #include "engine/pipelines/sd_instruct.h"
 
 namespace latentshop::cli {
@@ -29,11 +30,16 @@ struct InstructOptions {
   std::string out;
   std::string json;
   std::string project;
+  CLI::Option* textGuidanceOption = nullptr;
+  CLI::Option* imageGuidanceOption = nullptr;
 };
 
 void run(InstructOptions& o) {
   requireWritableImage(o.out);
   SdInstructRequest& r = o.request;
+  const ModelDefaults defaults = readModelDefaults(r.model.path);
+  if (!o.textGuidanceOption->count() && defaults.guidanceScale) r.textGuidance = *defaults.guidanceScale;
+  if (!o.imageGuidanceOption->count() && defaults.imageGuidanceScale) r.imageGuidance = *defaults.imageGuidanceScale;
   r.image = readImageRgb(o.image);
   validate(r);
   const auto start = std::chrono::steady_clock::now();
@@ -59,10 +65,12 @@ void setup(CLI::App& app) {
   cmd->add_option("--image", o->image, "Image to edit (PNG, JPEG, WebP, TIFF, BMP)")->required();
   cmd->add_option("--instruction", r.instruction, "What to change, e.g. \"make it snowy\"")->required();
   cmd->add_option("--out", o->out, "Where to write the result; the extension picks the format")->required();
-  cmd->add_option("--text-guidance", r.textGuidance, "How strongly to follow the instruction (guidance_scale)")
-      ->capture_default_str();
-  cmd->add_option("--image-guidance", r.imageGuidance, "How closely to keep the image (image_guidance_scale)")
-      ->capture_default_str();
+  o->textGuidanceOption = cmd->add_option("--text-guidance", r.textGuidance,
+                                          "How strongly to follow the instruction (guidance_scale; default: the "
+                                          "model's latentshop.json, else 7.5)");
+  o->imageGuidanceOption = cmd->add_option("--image-guidance", r.imageGuidance,
+                                           "How closely to keep the image (image_guidance_scale; default: the "
+                                           "model's latentshop.json, else 1.5)");
   cmd->add_option("--steps", r.steps, "Denoising steps")->capture_default_str();
   cmd->add_option("--seed", r.seed, "Seed of torch's CPU generator (same seed, same result)")->capture_default_str();
   cmd->add_option("--scheduler", r.scheduler, "default (the model's: Euler a), ddim, pndm, euler, euler-karras, euler-a, "

@@ -19,6 +19,16 @@ namespace latentshop::ui {
 DiffusionInpaintMethod::DiffusionInpaintMethod(ModelSettings* model, QObject* parent)
     : InpaintMethod(parent), model_(model) {
   connect(model_, &ModelSettings::modelChanged, this, &InpaintMethod::availabilityChanged);
+  connect(model_, &ModelSettings::modelChanged, this, &DiffusionInpaintMethod::adoptModelDefaults);
+  adoptModelDefaults();
+}
+
+void DiffusionInpaintMethod::adoptModelDefaults() {
+  const auto d = model_->defaultsToApply(defaultsFor_);
+  if (!d) return;
+  latentshop::SdInpaintRequest o = opts_;
+  o.guidanceScale = d->guidanceScale.value_or(latentshop::SdInpaintRequest{}.guidanceScale);
+  setOptions(o);
 }
 
 QString DiffusionInpaintMethod::displayName() const { return tr("Stable Diffusion (prompt)"); }
@@ -178,6 +188,7 @@ void DiffusionInpaintMethod::saveSettings(QSettings& s) const {
   s.setValue(QStringLiteral("cropToMask"), opts_.cropToMask);
   s.setValue(QStringLiteral("padding"), opts_.padding);
   s.setValue(QStringLiteral("feather"), opts_.featherPx);
+  s.setValue(QStringLiteral("guidanceFor"), defaultsFor_);
 }
 
 void DiffusionInpaintMethod::loadSettings(QSettings& s) {
@@ -193,6 +204,9 @@ void DiffusionInpaintMethod::loadSettings(QSettings& s) {
   o.padding = s.value(QStringLiteral("padding"), o.padding).toInt();
   o.featherPx = s.value(QStringLiteral("feather"), o.featherPx).toInt();
   setOptions(o);
+  // Guidance saved for another model than the current one gives way to the current one's.
+  if (s.contains(QStringLiteral("guidanceFor"))) defaultsFor_ = s.value(QStringLiteral("guidanceFor")).toString();
+  adoptModelDefaults();
   setRandomSeedEachRun(s.value(QStringLiteral("seedEachRun"), randomEachRun_).toBool());
 }
 

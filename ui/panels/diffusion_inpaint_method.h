@@ -46,7 +46,10 @@ public:
   void setRandomSeedEachRun(bool on);
 
 private:
+  void adoptModelDefaults();  // a newly chosen model's guidance (its latentshop.json, else 7.5)
+
   ModelSettings* model_;
+  QString defaultsFor_;  // the model whose recommended guidance was last applied
   latentshop::SdInpaintRequest opts_;
   bool randomEachRun_ = true;
   ModelPicker* picker_ = nullptr;

@@ -72,7 +72,17 @@ InstructPanel::InstructPanel(ModelSettings* model, QWidget* parent) : QWidget(pa
   connect(instruction_, &QLineEdit::textChanged, this, &InstructPanel::refresh);
   connect(run_, &QPushButton::clicked, this, &InstructPanel::runRequested);
   connect(model_, &ModelSettings::modelChanged, this, &InstructPanel::refresh);
+  connect(model_, &ModelSettings::modelChanged, this, &InstructPanel::adoptModelDefaults);
+  adoptModelDefaults();
   refresh();
+}
+
+void InstructPanel::adoptModelDefaults() {
+  const auto d = model_->defaultsToApply(defaultsFor_);
+  if (!d) return;
+  const latentshop::SdInstructRequest standard;
+  textGuidance_->setValue(d->guidanceScale.value_or(standard.textGuidance));
+  imageGuidance_->setValue(d->imageGuidanceScale.value_or(standard.imageGuidance));
 }
 
 latentshop::SdInstructRequest InstructPanel::request(bool forRun) {
@@ -139,6 +149,7 @@ void InstructPanel::saveSettings(QSettings& s) const {
   s.setValue(QStringLiteral("seed"), QString::number(seed_->seed()));
   s.setValue(QStringLiteral("seedEachRun"), seed_->newSeedEachRun());
   s.setValue(QStringLiteral("scheduler"), scheduler_->currentData().toString());
+  s.setValue(QStringLiteral("guidanceFor"), defaultsFor_);
   s.endGroup();
 }
 
@@ -146,14 +157,16 @@ void InstructPanel::loadSettings(QSettings& s) {
   s.beginGroup(QStringLiteral("instruct"));
   latentshop::SdInstructRequest r;
   r.instruction = s.value(QStringLiteral("instruction")).toString().toStdString();
-  r.textGuidance = s.value(QStringLiteral("textGuidance"), r.textGuidance).toDouble();
-  r.imageGuidance = s.value(QStringLiteral("imageGuidance"), r.imageGuidance).toDouble();
+  r.textGuidance = s.value(QStringLiteral("textGuidance"), textGuidance_->value()).toDouble();
+  r.imageGuidance = s.value(QStringLiteral("imageGuidance"), imageGuidance_->value()).toDouble();
   r.steps = s.value(QStringLiteral("steps"), r.steps).toInt();
   r.seed = s.value(QStringLiteral("seed"), QStringLiteral("0")).toString().toULongLong();
   r.scheduler = s.value(QStringLiteral("scheduler"), QStringLiteral("default")).toString().toStdString();
   seed_->setNewSeedEachRun(s.value(QStringLiteral("seedEachRun"), true).toBool());
+  if (s.contains(QStringLiteral("guidanceFor"))) defaultsFor_ = s.value(QStringLiteral("guidanceFor")).toString();
   s.endGroup();
   setRequest(r);
+  adoptModelDefaults();  // guidance saved for another model gives way to the current one's
 }
 
 }  // namespace latentshop::ui

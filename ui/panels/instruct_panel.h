@@ -55,6 +55,8 @@ Q_SIGNALS:
 
 private:
   void refresh();
+  void adoptModelDefaults();  // a newly chosen model's guidance (its latentshop.json, else 7.5 / 1.5)
+  QString defaultsFor_;       // the model whose recommended guidance was last applied
 
   ModelSettings* model_;
   ModelPicker* picker_;

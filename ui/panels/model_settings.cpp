@@ -54,6 +54,15 @@ QString ModelSettings::demoModel(latentshop::SdTool tool) {
   return QFileInfo(QDir(folder).filePath(QStringLiteral("model_index.json"))).isFile() ? folder : QString();
 }
 
+std::optional<latentshop::ModelDefaults> ModelSettings::defaultsToApply(QString& appliedFor) const {
+  if (path_ == appliedFor) return std::nullopt;
+  appliedFor = path_;
+  std::string problem;
+  auto d = latentshop::readModelDefaultsOrNone(path_.toStdString(), &problem);
+  if (!problem.empty()) qWarning("%s", problem.c_str());
+  return d;
+}
+
 bool ModelSettings::isDemoModel() const {
   const QString root = demoModelsFolder();
   return !root.isEmpty() && !path_.isEmpty() && QDir::cleanPath(path_).startsWith(root + QLatin1Char('/'));

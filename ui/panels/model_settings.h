@@ -12,6 +12,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
+#include "engine/io/model_defaults.h"
 #include "engine/pipelines/sd_model_check.h"
 
 namespace latentshop::ui {
@@ -57,6 +60,13 @@ public:
   static void setTaesdPath(const QString& path);
   static QString computeDtype();
   static void setComputeDtype(const QString& dtype);
+
+  // The settings the current model recommends (its latentshop.json, engine/io/model_defaults.h),
+  // once per model: when the path differs from `appliedFor` they are returned (empty ones for a
+  // model without the file or with a bad one, which is logged) and `appliedFor` becomes the path;
+  // otherwise nothing. Panels call it on modelChanged() so that choosing a model starts from its
+  // own guidance, while values the user set for that model stay.
+  std::optional<latentshop::ModelDefaults> defaultsToApply(QString& appliedFor) const;
 
   // Blocks (processing events) until no check runs or the timeout passes; true when done (tests).
   bool waitForCheck(int timeoutMs);
