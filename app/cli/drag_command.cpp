@@ -54,6 +54,11 @@ void setup(CLI::App& app) {
   cmd->add_option("--latent-lr", p.latentLr, "Adam learning rate on the latent")->capture_default_str();
   cmd->add_option("--feature-layer", p.featureLayer, "UNet decoder feature map (0 = mid block, 1.. = up blocks)")
       ->capture_default_str();
+  cmd->add_option("--start-layer", p.startLayer,
+                  "Mutual self-attention in transformer blocks [N, 16) (SD 1.5 numbering; 16: none)")
+      ->capture_default_str();
+  cmd->add_option("--start-step", p.startStep, "Mutual self-attention from this denoising step")->capture_default_str();
+  cmd->add_option("--lora-lr", p.loraLr, "Learning rate of the LoRA training")->capture_default_str();
   cmd->add_option("--lam", p.lam, "Weight of the term keeping the outside of the mask unchanged")->capture_default_str();
   cmd->add_option("--working-size", p.workingSize, "Long side of the work image in pixels (0: the model's)")
       ->capture_default_str();
