@@ -73,7 +73,7 @@ InpaintBatch inpaintBatch(std::mt19937_64& rng, const PhotoPool& photos, int siz
     cv::Mat mask(size, size, CV_8UC1, cv::Scalar(0));
     const double kind = uniform01(rng);
     std::string text;
-    if (!s.shapes.empty() && kind < 0.5) {
+    if (!s.shapes.empty() && kind < 0.6) {
       const auto which = static_cast<std::size_t>(uniformInt(rng, 0, static_cast<int>(s.shapes.size()) - 1));
       const SceneShape shape = s.shapes[which];
       cv::Rect box = cv::boundingRect(shapeMask(shape, size));
@@ -82,11 +82,11 @@ InpaintBatch inpaintBatch(std::mt19937_64& rng, const PhotoPool& photos, int siz
       if (uniform01(rng) < 0.5) cv::rectangle(mask, box, cv::Scalar(255), cv::FILLED);
       else cv::ellipse(mask, cv::RotatedRect(cv::Point2f((box.tl() + box.br()) / 2), cv::Size2f(box.width * 1.2f, box.height * 1.2f), 0.0f), cv::Scalar(255), cv::FILLED);
       const double c = uniform01(rng);
-      if (c < 0.3) {
+      if (c < 0.25) {
         // Removal: the hole shows what is behind the shape; the caption names what is left.
         s.shapes.erase(s.shapes.begin() + static_cast<std::ptrdiff_t>(which));
         text = caption(s, true);
-      } else if (c < 0.65) {
+      } else if (c < 0.75) {
         Scene only = s;
         only.shapes = {shape};
         text = caption(only, false);  // "a green square": what to paint in the hole

@@ -7,6 +7,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/io/sd15_reference_configs.h"
 #include "engine/tokenizer/clip_vocabulary.h"
+#include "engine/io/model_defaults.h"
 #include "engine/training/demo_trainer.h"
 #include "engine/training/loss_curve.h"
 
@@ -118,6 +119,7 @@ void exportDemoModels(const DemoRecipe& recipe, const DemoExportOptions& o) {
     writeJson(folder / "model_index.json", modelIndex(k.pipeline, recipe.scheduler));
     writeJson(folder / "scheduler/scheduler_config.json", recipe.scheduler);
     writeJson(folder / "unet/config.json", demoUnetConfig(recipe, k.unetKind));
+    writeJson(folder / kModelDefaultsFile, demoModelDefaults(k.unetKind));
     writeSafetensors((folder / "unet/diffusion_pytorch_model.safetensors").string(), k.stage->weights("unet", o.dtype), meta);
   }
 

@@ -41,4 +41,10 @@ DemoRecipe demoRecipe();
 // The UNet config of a kind: "plain" (4), "inpainting" (9), "instruct" (8 input channels).
 nlohmann::json demoUnetConfig(const DemoRecipe& recipe, const std::string& kind);
 
+// The settings each exported folder recommends (its latentshop.json, engine/io/model_defaults.h):
+// the guidance these small models work at. Strong classifier-free guidance pushes their latents
+// beyond what the tiny VAE decodes ("a green square" at 7.5 comes out as a smear of red and cyan),
+// so they ask for less than SD's 7.5: 4 for text-to-image and inpainting, none (1) for instruct.
+nlohmann::json demoModelDefaults(const std::string& kind);
+
 }  // namespace latentshop::training
