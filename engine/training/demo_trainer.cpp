@@ -219,9 +219,12 @@ TrainStageResult trainDemoStage(const DemoRecipe& recipe, const TrainOptions& o,
     meta["steps"] = std::to_string(total);
     meta["seed"] = std::to_string(o.seed);
     meta["batch"] = std::to_string(batch);
-    writeSafetensors(ckptPath, optimizer.stateTensors(), meta);
+    // The log and curve first, the checkpoint last: a kill between them leaves a log that runs
+    // ahead of the checkpoint (a resumed run drops those rows) rather than one that lacks the rows
+    // of steps the checkpoint already holds.
     writeLossLog(logPath, rows);
     writeLossCurvePng(pngPath, rows, "demo " + o.stage + ": training loss (batch " + std::to_string(batch) + ")");
+    writeSafetensors(ckptPath, optimizer.stateTensors(), meta);
   };
 
   const auto began = Clock::now();
