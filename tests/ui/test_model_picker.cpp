@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <QtTest/QtTest>
+#include <QFile>
 #include <QMenu>
 #include <QComboBox>
 #include <QPushButton>
@@ -107,6 +108,27 @@ void TestModelPicker::goodModelAndKindPerTool() {
   QVERIFY(picker.statusText().contains(QStringLiteral("SD 1.x inpainting")));
   QVERIFY(picker.loadButton()->isEnabled());
   QCOMPARE(QString::fromStdString(inpaint.modelRef().path), QDir::cleanPath(inpaint_));
+  // The model's recommended settings (latentshop.json) are shown; a bad file is named, not fatal.
+  {
+    const QString file = QDir(inpaint_).filePath(QStringLiteral("latentshop.json"));
+    auto write = [&](const QByteArray& text) {
+      QFile f(file);
+      QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      f.write(text);
+    };
+    write(R"({"guidance_scale": 5.5})");
+    inpaint.recheck();
+    QVERIFY(inpaint.waitForCheck(20000));
+    QVERIFY2(picker.statusText().contains(QStringLiteral("Recommended guidance: 5.5")), qPrintable(picker.statusText()));
+    write(R"({"guidance_scale": "strong"})");
+    inpaint.recheck();
+    QVERIFY(inpaint.waitForCheck(20000));
+    QVERIFY(inpaint.isValid());
+    QVERIFY2(picker.statusText().contains(QStringLiteral("latentshop.json")) &&
+                 picker.statusText().contains(QStringLiteral("must be a number")),
+             qPrintable(picker.statusText()));
+    QVERIFY(QFile::remove(file));
+  }
 
   ModelSettings drag(latentshop::SdTool::Drag);
   drag.setModelPath(inpaint_);

@@ -14,6 +14,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "engine/io/model_defaults.h"
 #include "ui/panels/job_progress_widget.h"
 #include "ui/panels/model_settings.h"
 
@@ -122,6 +123,15 @@ void ModelPicker::refresh() {
       html += QStringLiteral("<br>") + tr("Built-in demo model: tiny, trained by Latentshop on simple shapes at 32 px, "
                                           "so every tool can be tried without a download. Choose a real SD 1.x "
                                           "model for real photos.");
+    std::string problem;
+    const auto defaults = latentshop::readModelDefaultsOrNone(current.toStdString(), &problem);
+    if (!problem.empty())
+      html += QStringLiteral("<br>\u26a0 ") +
+              tr("Its recommended settings are ignored: %1").arg(QString::fromStdString(problem).toHtmlEscaped());
+    else if (defaults.guidanceScale)
+      html += QStringLiteral("<br>") + tr("Recommended guidance: %1 (its %2)")
+                                           .arg(*defaults.guidanceScale)
+                                           .arg(QString::fromLatin1(latentshop::kModelDefaultsFile));
   } else {
     html = QStringLiteral("<b>\u2718</b> ") + settings_->validationMessage().toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
   }
