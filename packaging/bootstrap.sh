@@ -16,7 +16,7 @@ SAMPLE_PHOTO=/usr/share/backgrounds/friends_by_Aitzol_Berasategi.jpg
 # reference BLAS, 25x slower. lomiri-wallpapers-16.04 provides the sample photo; imagemagick is
 # the independent PSD/ORA reader the tests use; xvfb/xauth run the GUI without a display.
 PACKAGES=(
-  cmake ninja-build g++ pkg-config git
+  cmake ninja-build g++ pkg-config git ccache
   qt6-base-dev libqt6svg6 qt6-image-formats-plugins
   libtorch-dev libopenblas0 libopencv-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   libzip-dev libpugixml-dev libpng-dev libicu-dev zlib1g-dev
