@@ -32,6 +32,7 @@ add_library(latentshop_fuzz_engine OBJECT
   # ORA (+ what the reader needs: project model, PNG codec)
   ${_src}/io/ora_reader.cpp ${_src}/io/ora_zip.cpp ${_src}/io/ora_format.cpp ${_src}/io/project.cpp
   ${_src}/io/project_atomic_file.cpp ${_src}/io/png_text_codec.cpp
+  ${_src}/io/decode_policy.cpp ${_src}/io/image_probe.cpp ${_src}/io/file_bytes.cpp
   # PNG parameters
   ${_src}/io/png_parameters.cpp
   # model_index.json / config.json readers

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/cli_checks.h"
 #include "app/cli/command_registry.h"
 #include "engine/core/error.h"
 #include "engine/io/image_io.h"
@@ -27,6 +28,7 @@
 #include "engine/pipelines/drag_job.h"
 #include "engine/pipelines/drag_lora_cache.h"
 #include "engine/runtime/model_cache.h"
+#include "engine/io/project_atomic_file.h"
 
 namespace latentshop::cli {
 namespace {
@@ -49,7 +51,7 @@ void setup(CLI::App& app) {
   cmd->add_option("--prompt", o->prompt, "A description of the image (used by the LoRA and every UNet call)");
   cmd->add_option("--lora-steps", p.loraSteps, "LoRA training steps on the image (0: no LoRA)")->capture_default_str();
   cmd->add_option("--steps", p.dragSteps, "Maximum drag (latent optimisation) steps")->capture_default_str();
-  cmd->add_option("--seed", p.seed, "Seed of the LoRA training")->capture_default_str();
+  addSeedOption(cmd, "--seed", p.seed, "Seed of the LoRA training");
   cmd->add_option("--inversion-strength", p.inversionStrength, "Fraction of the 50 DDIM steps inverted")->capture_default_str();
   cmd->add_option("--latent-lr", p.latentLr, "Adam learning rate on the latent")->capture_default_str();
   cmd->add_option("--feature-layer", p.featureLayer, "UNet decoder feature map (0 = mid block, 1.. = up blocks)")
@@ -74,6 +76,10 @@ void setup(CLI::App& app) {
   cmd->callback([o] {
     if (!isWritableImagePath(o->out))
       throw fileError(o->out, "unknown image extension (use .png, .jpg, .jpeg, .webp, .bmp, .tif or .tiff)");
+    checkOutputPaths({{"--out", o->out}, {"--json", o->json}, {"--project", o->project}, {"--save-lora", o->saveLora}},
+                     {{"--image", o->image}, {"--mask", o->mask}, {"--model", o->model}, {"--lora-file", o->loraFile},
+                      {"--taesd", o->taesd}});
+    o->params.validate();  // every number in range before the image is even read
     DragRequest r;
     r.points = parseDragPoints(o->points);
     r.image = readImageRgb(o->image);
@@ -120,10 +126,7 @@ void setup(CLI::App& app) {
     params["out"] = o->out;
     if (!o->mask.empty()) params["mask_file"] = o->mask;
     if (!o->json.empty()) {
-      std::ofstream f(o->json);
-      if (!f) throw fileError(o->json, "cannot be written");
-      f << params.dump(2) << "\n";
-      if (!f) throw fileError(o->json, "write failed");
+      writeTextFileAtomically(o->json, params.dump(2) + "\n");
     }
     if (!o->project.empty()) {
       EditRecord edit;

@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/cli_checks.h"
 #include "app/cli/command_registry.h"
 #include "app/cli/sd_cli_support.h"
 #include "engine/core/error.h"
@@ -36,6 +37,7 @@
 #include "engine/pipelines/classical_inpaint.h"
 #include "engine/pipelines/mask_ops.h"
 #include "engine/pipelines/sd_inpaint.h"
+#include "engine/io/project_atomic_file.h"
 
 namespace latentshop::cli {
 namespace {
@@ -73,9 +75,11 @@ void addSharedOptions(CLI::App* cmd, InpaintOptions& o) {
                   "Also (or instead) write a layered project (.ora): original, mask and result with its parameters");
   o.growOption = cmd->add_option("--grow", o.grow, "Grow (> 0) or shrink (< 0) the mask by N pixels first "
                                                    "(classical default 4; diffusion: only when given)")
+                     ->check(CLI::Range(-256, 256))
                      ->capture_default_str();
   o.featherOption = cmd->add_option("--feather", o.feather, "Soft edge outside the mask, in pixels (0: hard edge; "
                                                             "classical default 6, diffusion 8)")
+                        ->check(CLI::Range(0, 256))
                         ->capture_default_str();
   cmd->add_option("--json", o.json, "Also write the edit's parameters as JSON to this file");
 }
@@ -100,7 +104,7 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
                                      "latentshop.json, else 7.5)");
   cmd->add_option("--strength", r.strength, "Diffusion: 1 repaints from noise, lower keeps more of the original")
       ->capture_default_str();
-  cmd->add_option("--seed", r.seed, "Diffusion: seed of torch's CPU generator (same seed, same result)")->capture_default_str();
+  addSeedOption(cmd, "--seed", r.seed, "Diffusion: seed of torch's CPU generator (same seed, same result)");
   cmd->add_option("--scheduler", r.scheduler, "Diffusion: default (the model's, PNDM for SD 1.5), ddim, pndm, euler, euler-karras, euler-a, dpmpp2m, dpmpp2m-karras")
       ->capture_default_str();
   cmd->add_flag("--crop-to-mask", r.cropToMask, "Diffusion: edit the mask's box (+ padding) at the model's resolution");
@@ -112,14 +116,13 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
 }
 
 void writeParams(const std::string& path, const nlohmann::json& params) {
-  std::ofstream f(path);
-  if (!f) throw fileError(path, "cannot be written");
-  f << params.dump(2) << "\n";
-  if (!f) throw fileError(path, "write failed");
+  writeTextFileAtomically(path, params.dump(2) + "\n");
 }
 
 // Fails on the output paths before any work.
 void checkOutputs(const InpaintOptions& o) {
+  checkOutputPaths({{"--out", o.out}, {"--json", o.json}, {"--project", o.project}},
+                   {{"--image", o.image}, {"--mask", o.mask}, {"--model", o.sd.model.path}, {"--taesd", o.sd.taesdPath}});
   if (o.out.empty() && o.project.empty()) throw Error("inpaint: give --out (an image), --project (an .ora project) or both");
   if (!o.out.empty() && !isWritableImagePath(o.out))
     throw fileError(o.out, "unknown image extension (use .png, .jpg, .jpeg, .webp, .bmp, .tif or .tiff)");

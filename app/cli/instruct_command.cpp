@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "app/cli/cli_checks.h"
 #include "app/cli/command_registry.h"
 #include "app/cli/sd_cli_support.h"
 #include "engine/core/error.h"
@@ -36,6 +37,8 @@ struct InstructOptions {
 
 void run(InstructOptions& o) {
   requireWritableImage(o.out);
+  checkOutputPaths({{"--out", o.out}, {"--json", o.json}, {"--project", o.project}},
+                   {{"--image", o.image}, {"--model", o.request.model.path}, {"--taesd", o.request.taesdPath}});
   SdInstructRequest& r = o.request;
   const ModelDefaults defaults = readModelDefaults(r.model.path);
   if (!o.textGuidanceOption->count() && defaults.guidanceScale) r.textGuidance = *defaults.guidanceScale;
@@ -72,7 +75,7 @@ void setup(CLI::App& app) {
                                            "How closely to keep the image (image_guidance_scale; default: the "
                                            "model's latentshop.json, else 1.5)");
   cmd->add_option("--steps", r.steps, "Denoising steps")->capture_default_str();
-  cmd->add_option("--seed", r.seed, "Seed of torch's CPU generator (same seed, same result)")->capture_default_str();
+  addSeedOption(cmd, "--seed", r.seed, "Seed of torch's CPU generator (same seed, same result)");
   cmd->add_option("--scheduler", r.scheduler, "default (the model's: Euler a), ddim, pndm, euler, euler-karras, euler-a, "
                                               "dpmpp2m, dpmpp2m-karras")
       ->capture_default_str();

@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/cli/cli_checks.h"
+#include "engine/io/decode_policy.h"
+#include "engine/io/project_atomic_file.h"
 #include "app/cli/command_registry.h"
 #include "engine/core/error.h"
 #include "engine/core/process_env.h"
@@ -24,6 +27,9 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); },
                         "Log progress and timings to stderr (put before the sub-command)");
+  latentshop::cli::addPixelBudgetOption(app);
+  latentshop::reportFileSizeLimitAsError();  // a write past `ulimit -f` is an error naming the file
+  latentshop::setDecodePolicy(latentshop::DecodePolicy());
   for (auto& setup : latentshop::cli::commandRegistry()) setup(app);
   latentshop::configureTorchThreads();
   try {

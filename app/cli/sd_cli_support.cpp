@@ -13,6 +13,7 @@
 #include "engine/io/png_parameters.h"
 #include "engine/io/png_text_codec.h"
 #include "engine/runtime/model_cache.h"
+#include "engine/io/project_atomic_file.h"
 
 namespace latentshop::cli {
 
@@ -55,10 +56,7 @@ void writeSdOutputs(const SdOutputs& o, const cv::Mat& composite, const nlohmann
     writeImage(o.out, composite);
   }
   if (!o.json.empty()) {
-    std::ofstream f(o.json);
-    if (!f) throw fileError(o.json, "cannot be written");
-    f << params.dump(2) << "\n";
-    if (!f) throw fileError(o.json, "write failed");
+    writeTextFileAtomically(o.json, params.dump(2) + "\n");
   }
   if (!o.project.empty()) saveEditProject(o.project, edit);
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/cli_checks.h"
 #include "app/cli/command_registry.h"
 #include "engine/core/error.h"
 #include "engine/core/threads.h"
@@ -130,10 +131,11 @@ void setup(CLI::App& app) {
   cmd->add_option("--clip-vocab", opts->clipVocab, "CLIP vocabulary: bpe_simple_vocab_16e6.txt.gz or a tokenizer folder");
   cmd->add_option("--photos", opts->photoFolders, "Folder of photos to crop backgrounds from (repeatable)");
   cmd->add_option("--photo", opts->photoFiles, "One more photo (repeatable; missing files are skipped)");
-  cmd->add_option("--steps", opts->steps, "Steps of this stage (default: the recipe's)");
-  cmd->add_option("--batch", opts->batch, "Images per step (default: the recipe's)");
-  cmd->add_option("--seed", opts->seed, "Seed of every random draw (default 1)");
-  cmd->add_option("--checkpoint-every", opts->checkpointEvery, "Steps between checkpoints (default 100)");
+  cmd->add_option("--steps", opts->steps, "Steps of this stage (default: the recipe's)")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--batch", opts->batch, "Images per step (default: the recipe's)")->check(CLI::Range(1, 1024));
+  latentshop::cli::addSeedOption(cmd, "--seed", opts->seed, "Seed of every random draw");
+  cmd->add_option("--checkpoint-every", opts->checkpointEvery, "Steps between checkpoints (default 100)")
+      ->check(CLI::Range(1, 1000000));
   cmd->add_flag("--restart", opts->restart, "Start the stage over even if a checkpoint exists");
   cmd->add_option("--dtype", opts->dtype, "Exported weights: fp16 (default), bf16 or fp32");
   cmd->callback([opts] { run(*opts); });

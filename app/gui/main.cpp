@@ -12,10 +12,12 @@
 #include "app/gui/main_window.h"
 #include "app/gui/test_script.h"
 #include "engine/core/process_env.h"
+#include "engine/io/project_atomic_file.h"
 #include "ui/widgets/theme.h"
 
 int main(int argc, char** argv) {
   latentshop::ensurePassiveOpenMpWait(argc, argv);  // before libgomp reads its environment
+  latentshop::reportFileSizeLimitAsError();        // a save past `ulimit -f` is an error, not SIGXFSZ
   QApplication app(argc, argv);
   Q_INIT_RESOURCE(latentshop);  // the .qrc is compiled into the static UI library
   QApplication::setOrganizationName(QStringLiteral("Latentshop"));

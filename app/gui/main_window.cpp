@@ -230,6 +230,8 @@ void MainWindow::buildMenus() {
   file->addAction(a("file.saveAs"));
   file->addAction(a("file.export"));
   file->addSeparator();
+  file->addAction(pixelBudgetAction());
+  file->addSeparator();
   file->addAction(a("file.quit"));
 
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));

@@ -154,6 +154,11 @@ private:
   void buildStatusBar();
   void connectEngine();
   void loadSettings();
+  // File → "Largest image to open…": the decode policy's pixel budget (engine/io/decode_policy.h),
+  // kept in QSettings "files/maxMegapixels" (main_window_limits.cpp).
+  QAction* pixelBudgetAction();
+  void applyPixelBudgetSetting(qint64 megapixels);
+  void askPixelBudget();
   void saveSettings() const;
   void updateActions();
   void updateTitle();
@@ -162,6 +167,8 @@ private:
   void showStatus(const QString& text, int timeoutMs = 6000);
   void showError(const QString& title, const QString& text);
   bool maybeSave();
+  // Asks whether to open an image whose file is damaged (`warning` says how); true = open.
+  bool confirmDamagedImage(const QString& warning);
   void openDialog();
   bool saveDialog();
   void save();

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QMimeData>
 #include <QPainter>
 #include <QProgressBar>
@@ -114,8 +115,30 @@ bool MainWindow::openImage(const QString& path, QString* error) {
     updateActions();
     return false;
   }
+  if (!loaded.warning.isEmpty() && !confirmDamagedImage(loaded.warning)) {
+    if (error) *error = loaded.warning;
+    showStatus(tr("Not opened: %1").arg(loaded.warning), 15000);
+    updateActions();
+    return false;
+  }
   applyLoaded(path, loaded);
+  // Never silent: the damage stays in the status bar after the usual "Opened ..." line.
+  if (!loaded.warning.isEmpty()) showStatus(tr("Opened a damaged image. %1").arg(loaded.warning), 30000);
   return true;
+}
+
+bool MainWindow::confirmDamagedImage(const QString& warning) {
+  if (!interactive_) return true;  // scripts and tests: opened, with the warning in the status bar
+  QMessageBox box(QMessageBox::Warning, tr("Damaged image"),
+                  tr("This image file is incomplete:\n\n%1\n\nOpen it anyway? The missing part shows as grey; "
+                     "saving writes a new file and leaves this one as it is.")
+                      .arg(warning),
+                  QMessageBox::NoButton, this);
+  QPushButton* open = box.addButton(tr("Open Anyway"), QMessageBox::AcceptRole);
+  box.addButton(QMessageBox::Cancel);
+  box.setDefaultButton(QMessageBox::Cancel);
+  box.exec();
+  return box.clickedButton() == open;
 }
 
 void MainWindow::applyLoaded(const QString& path, LoadedDocument& loaded) {

@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <QUndoStack>
 
+#include "engine/io/project_atomic_file.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/main_window.h"
 #include "ui/canvas/canvas.h"
@@ -93,6 +94,8 @@ void MainWindow::autosaveNow() {
 }
 
 bool MainWindow::offerRecovery(RecoveryMode mode) {
+  // Temporaries of saves that were killed (".<name>.tmp-<pid>-<n>", up to a project's size each).
+  latentshop::removeStaleTemporaries(recovery_->folder().toStdString());
   QList<RecoveryEntry> entries = RecoverySlot::orphaned(recovery_->folder());
   if (entries.isEmpty() || mode == RecoveryMode::Later) return false;
   if (mode == RecoveryMode::Discard) {

@@ -9,6 +9,7 @@
 #include <QSpinBox>
 #include <QTextEdit>
 
+#include "engine/io/decode_policy.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/main_window.h"
 #include "ui/canvas/canvas.h"
@@ -24,6 +25,7 @@ namespace latentshop::ui {
 
 void MainWindow::loadSettings() {
   QSettings s;
+  applyPixelBudgetSetting(s.value(QStringLiteral("files/maxMegapixels"), qint64(latentshop::DecodePolicy().maxPixels / 1'000'000)).toLongLong());
   BrushSettings b;
   b.size = s.value(QStringLiteral("brush/size"), b.size).toDouble();
   b.hardness = s.value(QStringLiteral("brush/hardness"), b.hardness).toDouble();

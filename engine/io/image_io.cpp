@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "engine/core/error.h"
+#include "engine/io/decode_policy.h"
+#include "engine/io/project_atomic_file.h"
 
 namespace fs = std::filesystem;
 
@@ -26,27 +27,24 @@ std::string lowerExtension(const std::string& path) {
   return ext;
 }
 
-void requireReadableFile(const std::string& path) {
-  std::error_code ec;
-  if (path.empty()) throw Error("image path is empty");
-  if (!fs::exists(path, ec)) throw fileError(path, "no such file");
-  if (fs::is_directory(path, ec)) throw fileError(path, "is a folder, not an image file");
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe) throw fileError(path, "cannot be opened for reading (permissions?)");
-  if (fs::file_size(path, ec) == 0) throw fileError(path, "is empty (0 bytes), not an image");
-}
-
 // Decodes with `flags` and reports what went wrong in words. Non-8-bit data is scaled to 8 bits.
+// The decode policy (decode_policy.h) comes first: the pixel budget from the header, before any
+// pixel memory exists, and a truncated file is refused rather than decoded with a grey half.
 cv::Mat readRaw(const std::string& path, int flags) {
-  requireReadableFile(path);
+  if (path.empty()) throw Error("image path is empty");
+  InspectedImage file = inspectImageFile(path);
+  if (!file.probe.incomplete.empty())
+    throw fileError(path, file.probe.incomplete + "; refusing to use a damaged image");
   cv::Mat img;
   try {
-    img = cv::imread(path, flags);
+    img = cv::imdecode(file.bytes, flags);  // applies the EXIF orientation, as imread does
   } catch (const cv::Exception& e) {
     throw fileError(path, std::string("cannot be decoded: ") + e.what());
   }
+  std::vector<std::uint8_t>().swap(file.bytes);
   if (img.empty())
-    throw fileError(path, "not an image OpenCV can read (unknown format or corrupt data)");
+    throw fileError(path, "not an image Latentshop can read (unknown format or corrupt data)");
+  checkPixelBudget(path, img.cols, img.rows);  // formats whose header the probe does not read
   if (img.depth() == CV_16U) {
     img.convertTo(img, CV_8U, 1.0 / 257.0);
   } else if (img.depth() != CV_8U) {
@@ -98,6 +96,14 @@ cv::Mat readMaskFor(const std::string& maskPath, const cv::Size& imageSize, cons
   return mask;
 }
 
+void writeBgrImage(const std::string& path, const cv::Mat& bgr) {
+  cv::Mat rgb;
+  if (bgr.channels() == 3) cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  else if (bgr.channels() == 4) cv::cvtColor(bgr, rgb, cv::COLOR_BGRA2RGBA);
+  else rgb = bgr;
+  writeImage(path, rgb);
+}
+
 bool isWritableImagePath(const std::string& path) {
   static const char* const kExtensions[] = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"};
   const std::string ext = lowerExtension(path);
@@ -126,13 +132,17 @@ void writeImage(const std::string& path, const cv::Mat& image) {
     params = {cv::IMWRITE_JPEG_QUALITY, 95};
     if (bgr.channels() == 4) cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
   }
+  // Encoded in memory, then written through the atomic writer: a full disk, a file-size limit or a
+  // kill during the write leaves the previous file (which may be the input photo) untouched.
+  std::vector<std::uint8_t> bytes;
   bool ok = false;
   try {
-    ok = cv::imwrite(path, bgr, params);
+    ok = cv::imencode(ext == ".jpeg" ? ".jpg" : ext == ".tiff" ? ".tif" : ext, bgr, bytes, params);
   } catch (const cv::Exception& e) {
-    throw fileError(path, std::string("cannot be written: ") + e.what());
+    throw fileError(path, std::string("cannot be encoded: ") + e.what());
   }
-  if (!ok) throw fileError(path, "cannot be written (disk full or no permission?)");
+  if (!ok || bytes.empty()) throw fileError(path, "cannot be encoded as " + ext);
+  writeFileAtomically(path, bytes.data(), bytes.size());
 }
 
 }  // namespace latentshop

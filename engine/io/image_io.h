@@ -23,9 +23,14 @@ cv::Mat readMask(const std::string& path);
 cv::Mat readMaskFor(const std::string& maskPath, const cv::Size& imageSize, const std::string& imagePath);
 
 // Writes an RGB (CV_8UC3), RGBA (CV_8UC4) or grey (CV_8UC1) image; the format follows the
-// extension (.png, .jpg/.jpeg with quality 95, .webp, .bmp, .tif/.tiff). Throws Error for an
-// unknown extension, a missing folder, or a failed write.
+// extension (.png, .jpg/.jpeg with quality 95, .webp, .bmp, .tif/.tiff). Encoded in memory and
+// written through the atomic writer (engine/io/project_atomic_file.h), so `path` may be the input
+// image: on any failure the previous file is untouched. Throws Error for an unknown extension, a
+// missing folder, or a failed write (naming the file and the cause: disk full, size limit, ...).
 void writeImage(const std::string& path, const cv::Mat& image);
+
+// writeImage() for a BGR / BGRA image in OpenCV's channel order (training samples, plots).
+void writeBgrImage(const std::string& path, const cv::Mat& bgr);
 
 // True when `path`'s extension is one writeImage supports.
 bool isWritableImagePath(const std::string& path);

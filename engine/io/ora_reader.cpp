@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include "engine/core/error.h"
+#include "engine/io/decode_policy.h"
 #include "engine/io/ora_format.h"
 #include "engine/io/ora_zip.h"
 #include "engine/io/png_text_codec.h"
@@ -16,6 +17,9 @@
 namespace latentshop {
 
 namespace {
+
+// JSON entries and stack.xml: a project's descriptions are kilobytes; 64 MiB is far beyond any.
+constexpr std::uint64_t kMaxTextEntryBytes = 64u << 20;
 
 // One <layer> with what its enclosing stacks contribute.
 struct LayerRef {
@@ -32,7 +36,7 @@ public:
     checkMimetype(zip);
     if (!zip.contains(ora::kStackEntry))
       throw Error(path_ + ": stack.xml is missing (not an OpenRaster file, or a damaged one)");
-    const auto bytes = zip.read(ora::kStackEntry);
+    const auto bytes = zip.read(ora::kStackEntry, kMaxTextEntryBytes);
     const pugi::xml_parse_result r = doc_.load_buffer(bytes.data(), bytes.size(), pugi::parse_default,
                                                       pugi::encoding_utf8);
     if (!r)
@@ -45,6 +49,7 @@ public:
     if (width <= 0 || height <= 0 || width > kMaxProjectSide || height > kMaxProjectSide)
       throw Error(path_ + ": stack.xml: canvas size " + std::to_string(width) + "x" + std::to_string(height) +
                   " is outside 1.." + std::to_string(kMaxProjectSide));
+    checkPixelBudget(path_ + ": stack.xml canvas", width, height);
     for (const pugi::xml_attribute a : image_.attributes()) {
       const std::string name = a.name();
       if (name.rfind("xmlns:", 0) == 0 && std::string(a.value()) == ora::kNamespace) prefix_ = name.substr(6);
@@ -141,8 +146,42 @@ private:
   std::string prefix_;
 };
 
+// A PNG entry's size from its IHDR (the first 24 bytes), checked against the pixel budget before
+// the entry is inflated, and the most bytes such a PNG can take (its raw pixels, stored without
+// compression, plus room for metadata chunks): a 4 GiB entry that declares a 2x2 image is refused
+// unread.
+struct PngEntrySize {
+  std::int64_t width = 0;
+  std::int64_t height = 0;
+  std::uint64_t maxEntryBytes = 0;
+};
+
+PngEntrySize pngEntrySize(const OraZipReader& zip, const std::string& entry) {
+  const auto head = zip.readPrefix(entry, 24);
+  static const std::uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  const std::string where = zip.path() + ": " + entry;
+  if (head.size() < 24 || !std::equal(sig, sig + 8, head.begin()) || std::string(head.begin() + 12, head.begin() + 16) != "IHDR")
+    throw Error(where + ": not a PNG file");
+  auto be32 = [&](size_t o) {
+    return (static_cast<std::uint32_t>(head[o]) << 24) | (static_cast<std::uint32_t>(head[o + 1]) << 16) |
+           (static_cast<std::uint32_t>(head[o + 2]) << 8) | head[o + 3];
+  };
+  PngEntrySize s;
+  s.width = be32(16);
+  s.height = be32(20);
+  if (s.width <= 0 || s.height <= 0 || s.width > kMaxProjectSide || s.height > kMaxProjectSide)
+    throw Error(where + ": " + std::to_string(s.width) + "x" + std::to_string(s.height) + " is outside 1.." +
+                std::to_string(kMaxProjectSide) + " pixels a side");
+  checkPixelBudget(where, s.width, s.height);
+  // 16-bit RGBA is 8 bytes a pixel, plus a filter byte a row; stored deflate blocks add 5 bytes in
+  // 65535; 16 MiB for text, ICC and other chunks.
+  const std::uint64_t raw = static_cast<std::uint64_t>(s.width * 8 + 1) * static_cast<std::uint64_t>(s.height);
+  s.maxEntryBytes = raw + raw / 8192 + (16u << 20);
+  return s;
+}
+
 nlohmann::json readJson(const OraZipReader& zip, const std::string& entry) {
-  const auto bytes = zip.read(entry, 256u << 20);
+  const auto bytes = zip.read(entry, kMaxTextEntryBytes);
   try {
     return nlohmann::json::parse(bytes.begin(), bytes.end());
   } catch (const std::exception& e) {
@@ -158,7 +197,7 @@ std::string jsonString(const nlohmann::json& j, const char* key, const std::stri
 }
 
 cv::Mat readMask(const OraZipReader& zip, const std::string& entry, const cv::Size& canvas) {
-  const auto bytes = zip.read(entry);
+  const auto bytes = zip.read(entry, pngEntrySize(zip, entry).maxEntryBytes);
   DecodedPng png = decodePng(bytes.data(), bytes.size(), PngPixels::Gray, zip.path() + ": " + entry, kMaxProjectSide);
   if (png.image.size() != canvas)
     throw Error(zip.path() + ": " + entry + ": " + std::to_string(png.width) + "x" + std::to_string(png.height) +
@@ -228,7 +267,7 @@ Project loadOra(const std::string& path) {
   checkMergedImage(zip, p.size());
 
   const std::vector<LayerRef> refs = stack.layersTopToBottom();
-  std::vector<bool> needsId;
+  std::int64_t layerPixels = 0;  // all layers together, held to the project budget
   for (auto it = refs.rbegin(); it != refs.rend(); ++it) {  // bottom → top
     const pugi::xml_node& node = it->node;
     const std::string src = node.attribute("src").value();
@@ -244,11 +283,15 @@ Project loadOra(const std::string& path) {
     if (const char* op = node.attribute("composite-op").value(); *op) layer.compositeOp = op;
     if (!zip.contains(src)) throw Error(path + ": " + src + ": layer image missing from the archive (" + what + ")");
     if (stack.own(node, "empty") != "true") {
-      const auto bytes = zip.read(src);
+      const PngEntrySize size = pngEntrySize(zip, src);
+      layerPixels += size.width * size.height;
+      if (layerPixels > decodePolicy().maxProjectPixels())
+        throw Error(path + ": its layers hold more than " + std::to_string(decodePolicy().maxProjectPixels() / 1'000'000) +
+                    " megapixels together (8 times the pixel budget); refusing to decode them");
+      const auto bytes = zip.read(src, size.maxEntryBytes);
       layer.rgba = decodePng(bytes.data(), bytes.size(), PngPixels::Rgba, path + ": " + src, kMaxProjectSide).image;
     }
     layer.id = stack.own(node, "id");
-    needsId.push_back(layer.id.empty());
     if (const std::string kind = stack.own(node, "kind"); !kind.empty())
       layer.kind = layerKindFromString(kind, path + ": stack.xml: " + what);
     if (const std::string metaEntry = stack.own(node, "meta"); !metaEntry.empty()) {
@@ -265,8 +308,7 @@ Project loadOra(const std::string& path) {
       layer.mask = readMask(zip, maskEntry, p.size());
     p.layers.push_back(std::move(layer));
   }
-  for (size_t i = 0; i < p.layers.size(); ++i)
-    if (needsId[i]) p.layers[i].id = p.newLayerId();
+  p.assignMissingLayerIds();
 
   if (const std::string entry = stack.projectEntry(); !entry.empty()) {
     applyProjectJson(zip, entry, p);
@@ -297,7 +339,7 @@ OraSummary readOraSummary(const std::string& path) {
     s.sourcePath = jsonString(j, "source_path", what);
   }
   if (zip.contains(ora::kThumbnailEntry)) {
-    const auto bytes = zip.read(ora::kThumbnailEntry);
+    const auto bytes = zip.read(ora::kThumbnailEntry, pngEntrySize(zip, ora::kThumbnailEntry).maxEntryBytes);
     s.thumbnail = decodePng(bytes.data(), bytes.size(), PngPixels::Rgba, path + ": " + ora::kThumbnailEntry).image;
   }
   return s;

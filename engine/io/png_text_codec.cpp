@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "engine/core/error.h"
+#include "engine/io/decode_policy.h"
 #include "engine/io/project_atomic_file.h"
 
 namespace latentshop {
@@ -331,6 +332,8 @@ DecodedPng decodePng(const std::uint8_t* data, size_t size, PngPixels want, cons
   if (ri.rowBytes != static_cast<size_t>(ri.width) * static_cast<size_t>(channels))
     throw Error(what + ": unsupported PNG pixel layout");
 
+  if (want != PngPixels::TextOnly) checkPixelBudget(what, ri.width, ri.height);
+
   DecodedPng out;
   out.width = static_cast<int>(ri.width);
   out.height = static_cast<int>(ri.height);
@@ -350,17 +353,8 @@ DecodedPng decodePng(const std::uint8_t* data, size_t size, PngPixels want, cons
   return out;
 }
 
-namespace {
-std::vector<std::uint8_t> readWholeFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open the file");
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return bytes;
-}
-}  // namespace
-
 DecodedPng readPngFile(const std::string& path, PngPixels want, int maxSide) {
-  const auto bytes = readWholeFile(path);
+  const auto bytes = readFileBytes(path, decodePolicy().maxFileBytes());
   return decodePng(bytes.data(), bytes.size(), want, path, maxSide);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <unordered_set>
 
 #include <opencv2/imgproc.hpp>
 
@@ -51,6 +52,23 @@ std::string Project::newLayerId() const {
   for (size_t n = layers.size() + 1;; ++n) {
     std::string id = "layer-" + std::to_string(n);
     if (layerIndex(id) < 0) return id;
+  }
+}
+
+void Project::assignMissingLayerIds() {
+  std::unordered_set<std::string> used;
+  used.reserve(layers.size() * 2);
+  for (const ProjectLayer& l : layers)
+    if (!l.id.empty()) used.insert(l.id);
+  size_t n = 1;
+  for (ProjectLayer& l : layers) {
+    if (!l.id.empty()) continue;
+    std::string id;
+    do {
+      id = "layer-" + std::to_string(n++);
+    } while (used.count(id));
+    used.insert(id);
+    l.id = std::move(id);
   }
 }
 

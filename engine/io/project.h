@@ -76,6 +76,9 @@ struct Project {
   const ProjectLayer* original() const;
   // An id no layer uses yet: "layer-N".
   std::string newLayerId() const;
+  // Gives every layer with an empty id a fresh "layer-N", in one pass over the layers (a project
+  // from GIMP or Krita has no Latentshop ids; 20,000 layers must not cost 20,000 scans).
+  void assignMissingLayerIds();
   // Appends `layer` on top, giving it a fresh id when its id is empty; returns the stored layer.
   ProjectLayer& addLayer(ProjectLayer layer);
 };

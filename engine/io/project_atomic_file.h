@@ -1,8 +1,10 @@
-// Atomic file replacement for project saves, autosave and exports: data goes to a temporary file
-// beside the target, which commit() flushes, fsyncs, renames over the target and then fsyncs the
-// directory, so a crash or kill at any moment leaves either the old file or the new one — never a
-// torn one. Until commit() the target is untouched; destroying an uncommitted AtomicFile removes
-// the temporary file.
+// The one writer for every file Latentshop writes (images, projects, exports, autosave, JSON,
+// safetensors weights and LoRA caches): data goes to a temporary file beside the target, every
+// write and the close are checked, commit() flushes, fsyncs, renames over the target and fsyncs the
+// directory, so a crash, kill -9, full disk (ENOSPC) or file-size limit (EFBIG) at any moment leaves
+// either the old file or the new one, never a torn one, and the error names the file and the cause.
+// Until commit() the target is untouched; destroying an uncommitted AtomicFile removes the
+// temporary. Temporaries left by dead processes are removed at the next save to their folder.
 #pragma once
 #include <cstdio>
 #include <string>
@@ -41,5 +43,16 @@ private:
 
 // Writes `size` bytes to `path` atomically.
 void writeFileAtomically(const std::string& path, const void* data, size_t size);
+// Writes `text` to `path` atomically.
+void writeTextFileAtomically(const std::string& path, const std::string& text);
+
+// Removes "<dir>/.<name>.tmp-<pid>-<n>" files whose process <pid> no longer runs (a save that was
+// killed). Files of live processes, and everything else, are left alone. Returns how many it
+// removed; never throws.
+int removeStaleTemporaries(const std::string& dir);
+
+// Makes a write past RLIMIT_FSIZE fail with EFBIG (reported as an error naming the file) instead
+// of killing the process with SIGXFSZ. Called by the GUI's and the CLI's main().
+void reportFileSizeLimitAsError();
 
 }  // namespace latentshop

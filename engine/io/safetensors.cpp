@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/core/error.h"
+#include "engine/io/project_atomic_file.h"
 
 namespace latentshop {
 
@@ -235,26 +236,14 @@ void writeSafetensors(const std::string& path,
   }
   std::string text = header.dump();
   while ((text.size() + 8) % 8 != 0) text.push_back(' ');  // align the data block to 8 bytes
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw fileError(path, std::string("cannot write: ") + std::strerror(errno));
-  bool ok = true;
+  AtomicFile file(path);  // a kill or full disk mid-write leaves the previous weights intact
   std::uint8_t len[8];
-  std::uint64_t n = text.size();
+  const std::uint64_t n = text.size();
   for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>((n >> (8 * i)) & 0xff);
-  ok = ok && std::fwrite(len, 1, 8, f) == 8;
-  ok = ok && std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  for (const auto& c : cpu) {
-    const std::size_t bytes = c.numel() * c.element_size();
-    if (bytes) ok = ok && std::fwrite(c.data_ptr(), 1, bytes, f) == bytes;
-  }
-  ok = (std::fflush(f) == 0) && ok;
-  ok = (::fsync(::fileno(f)) == 0) && ok;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw fileError(path, std::string("write failed: ") + std::strerror(errno));
-  }
+  file.write(len, 8);
+  file.write(text.data(), text.size());
+  for (const auto& c : cpu) file.write(c.data_ptr(), c.numel() * c.element_size());
+  file.commit();
 }
 
 }  // namespace latentshop

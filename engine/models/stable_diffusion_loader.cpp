@@ -63,22 +63,57 @@ BindOptions bindOptionsFor(const std::string& component) {
   return b;
 }
 
-// Builds each wanted network (untouched storage) and hands it to `use` with its plan.
+const char* className(const std::string& component);
+
+// The first line of an exception's text (c10 errors carry a long backtrace after it).
+std::string firstLine(const std::exception& e) {
+  std::string text = e.what();
+  if (const size_t nl = text.find('\n'); nl != std::string::npos) text.resize(nl);
+  return text;
+}
+
+// The network `config` describes, built on the meta device (shapes only, no memory) and compared
+// with the weights' header shapes before any real allocation: a config.json whose widths do not
+// fit its weights, or are absurd, is refused with the faults listed, never a c10 allocation trace.
+template <class Net, class Config>
+void checkConfigAgainstWeights(const ComponentPlan& p, const Config& config, const torch::TensorOptions& options) {
+  BindReport report;
+  try {
+    Net meta(config, options.device(torch::kMeta));
+    report = checkStateDict(*meta, p.weights, bindOptionsFor(p.name));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw fileError(p.source, std::string("cannot load ") + className(p.name) + ": its config describes a network that cannot be built (" + firstLine(e) + ")");
+  }
+  if (!report.ok())
+    throw fileError(p.source, std::string("cannot load ") + className(p.name) + ": " + report.describe());
+}
+
+// Builds each wanted network (untouched storage) and hands it to `use` with its plan. With
+// `checkFirst`, each config is first checked against its weights' shapes (for loading; an
+// inspection reports the faults itself).
 template <class F>
-void forEachNetwork(const LoadPlan& plan, const torch::TensorOptions& options, F&& use) {
+void forEachNetwork(const LoadPlan& plan, const torch::TensorOptions& options, F&& use, bool checkFirst = true) {
   if (plan.textEncoder) {
     const auto& p = *plan.textEncoder;
-    ClipTextModel m(ClipTextConfig::fromJson(p.config, p.source), options);
+    const auto config = ClipTextConfig::fromJson(p.config, p.source);
+    if (checkFirst) checkConfigAgainstWeights<ClipTextModel>(p, config, options);
+    ClipTextModel m(config, options);
     use(p, *m, m);
   }
   if (plan.unet) {
     const auto& p = *plan.unet;
-    UNet2DConditionModel m(UNet2DConditionConfig::fromJson(p.config, p.source), options);
+    const auto config = UNet2DConditionConfig::fromJson(p.config, p.source);
+    if (checkFirst) checkConfigAgainstWeights<UNet2DConditionModel>(p, config, options);
+    UNet2DConditionModel m(config, options);
     use(p, *m, m);
   }
   if (plan.vae) {
     const auto& p = *plan.vae;
-    AutoencoderKL m(AutoencoderKLConfig::fromJson(p.config, p.source), options);
+    const auto config = AutoencoderKLConfig::fromJson(p.config, p.source);
+    if (checkFirst) checkConfigAgainstWeights<AutoencoderKL>(p, config, options);
+    AutoencoderKL m(config, options);
     use(p, *m, m);
   }
 }
@@ -188,9 +223,12 @@ ModelInspection inspectStableDiffusion(const std::string& path, const ModelLoadO
   ModelInspection result;
   result.format = plan.format;
   result.unetKind = plan.unetKind;
-  forEachNetwork(plan, tensorOptions(o), [&](const ComponentPlan& p, torch::nn::Module& module, auto) {
-    result.components.push_back({p.name, p.source, checkStateDict(module, p.weights, bindOptionsFor(p.name))});
-  });
+  forEachNetwork(
+      plan, tensorOptions(o),
+      [&](const ComponentPlan& p, torch::nn::Module& module, auto) {
+        result.components.push_back({p.name, p.source, checkStateDict(module, p.weights, bindOptionsFor(p.name))});
+      },
+      /*checkFirst=*/false);
   return result;
 }
 

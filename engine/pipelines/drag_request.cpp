@@ -107,19 +107,26 @@ std::string formatDragPoints(const std::vector<DragPoint>& points) {
 }
 
 void DragParams::validate() const {
-  require(loraSteps >= 0, "lora steps must not be negative (0 skips the LoRA)");
-  require(loraLr > 0.0, "the LoRA learning rate must be positive");
-  require(loraBatchSize >= 1, "the LoRA batch size must be at least 1");
-  require(loraRank >= 1, "the LoRA rank must be at least 1");
-  require(dragSteps >= 0, "drag steps must not be negative");
+  // Every number has a stated range; a value outside it is refused before any work (the drag CLI
+  // calls this before it reads the image).
+  require(loraSteps >= 0 && loraSteps <= 10000, "lora steps must be in [0, 10000] (0 skips the LoRA)");
+  require(loraLr > 0.0 && loraLr <= 1.0, "the LoRA learning rate must be in (0, 1]");
+  require(loraBatchSize >= 1 && loraBatchSize <= 64, "the LoRA batch size must be in [1, 64]");
+  require(loraRank >= 1 && loraRank <= 512, "the LoRA rank must be in [1, 512]");
+  require(dragSteps >= 0 && dragSteps <= 10000, "drag steps must be in [0, 10000]");
   require(inversionStrength > 0.0 && inversionStrength <= 1.0, "inversion strength must be in (0, 1]");
-  require(latentLr > 0.0, "the latent learning rate must be positive");
-  require(featureLayer >= 0, "the feature layer must not be negative");
-  require(lam >= 0.0, "lam (mask term weight) must not be negative");
-  require(rM >= 0 && rP >= 0, "r_m and r_p must not be negative");
+  require(latentLr > 0.0 && latentLr <= 10.0, "the latent learning rate must be in (0, 10]");
+  require(featureLayer >= 0 && featureLayer <= 3, "the feature layer must be in [0, 3] (0 = mid block, 1-3 = up blocks)");
+  require(lam >= 0.0 && lam <= 1e6, "lam (mask term weight) must be in [0, 1e6]");
+  require(rM >= 0 && rM <= 64 && rP >= 0 && rP <= 64, "r_m and r_p must be in [0, 64]");
   require(inferenceSteps >= 1 && inferenceSteps <= 1000, "inference steps must be in [1, 1000]");
-  require(startStep >= 0 && startLayer >= 0, "start step and start layer must not be negative");
-  require(workingSize == 0 || workingSize >= 64, "the working size must be 0 (automatic) or at least 64 pixels");
+  require(startStep >= 0 && startStep <= inferenceSteps, "the start step must be in [0, inference steps]");
+  require(startLayer >= 0 && startLayer <= 16, "the start layer must be in [0, 16] (16: no mutual self-attention)");
+  require(workingSize == 0 || (workingSize >= 64 && workingSize <= kMaxDragWorkingSize),
+          "the working size must be 0 (automatic) or in [64, " + std::to_string(kMaxDragWorkingSize) +
+              "] pixels, got " + std::to_string(workingSize));
+  require(pasteGrowPx >= -1 && pasteGrowPx <= 256, "the paste grow must be -1 (automatic) or in [0, 256] pixels");
+  require(pasteFeatherPx >= -1 && pasteFeatherPx <= 256, "the paste feather must be -1 (automatic) or in [0, 256] pixels");
 }
 
 nlohmann::json DragParams::toJson() const {

@@ -15,6 +15,9 @@
 
 namespace latentshop {
 
+// The largest drag working size: the UNet's self-attention at 2048 px already takes several GiB.
+inline constexpr int kMaxDragWorkingSize = 2048;
+
 struct DragParams {
   // LoRA on the image (0 steps: no LoRA).
   int loraSteps = 80;
@@ -39,7 +42,7 @@ struct DragParams {
   int pasteGrowPx = -1;            // the movable region is grown by this before pasting back
   int pasteFeatherPx = -1;         // soft edge of the paste, pixels
 
-  // Throws Error naming the first bad parameter.
+  // Throws Error naming the first bad parameter and its range.
   void validate() const;
   nlohmann::json toJson() const;
 };

@@ -10,6 +10,7 @@
 #include "engine/io/model_defaults.h"
 #include "engine/training/demo_trainer.h"
 #include "engine/training/loss_curve.h"
+#include "engine/io/project_atomic_file.h"
 
 namespace latentshop::training {
 
@@ -18,9 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 void writeJson(const fs::path& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  out << j.dump(2) << '\n';
-  if (!out) throw Error(path.string() + ": cannot write");
+  writeTextFileAtomically(path.string(), j.dump(2) + "\n");
 }
 
 struct StageFile {
@@ -88,12 +87,10 @@ void exportDemoModels(const DemoRecipe& recipe, const DemoExportOptions& o) {
   nlohmann::json v = nlohmann::json::object();
   for (const auto& [token, id] : vocab.encoder) v[token] = id;
   {
-    std::ofstream vocabOut(plain / "tokenizer/vocab.json");
-    vocabOut << v.dump();
-    std::ofstream merges(plain / "tokenizer/merges.txt");
-    merges << "#version: 0.2\n";
-    for (const auto& [a, b] : vocab.merges) merges << a << ' ' << b << '\n';
-    if (!merges || !vocabOut) throw Error((plain / "tokenizer").string() + ": cannot write the tokenizer");
+    writeTextFileAtomically((plain / "tokenizer/vocab.json").string(), v.dump());
+    std::string merges = "#version: 0.2\n";
+    for (const auto& [a, b] : vocab.merges) merges += a + ' ' + b + '\n';
+    writeTextFileAtomically((plain / "tokenizer/merges.txt").string(), merges);
   }
   writeJson(plain / "tokenizer/tokenizer_config.json", sd15::tokenizerConfig());
   writeJson(plain / "tokenizer/special_tokens_map.json",

@@ -18,6 +18,7 @@
 #include "engine/tokenizer/clip_tokenizer.h"
 #include "engine/training/demo_batches.h"
 #include "engine/training/demo_trainer.h"
+#include "engine/io/image_io.h"
 
 namespace latentshop::training {
 
@@ -72,7 +73,7 @@ std::string writeStageSamples(const DemoRecipe& recipe, const std::string& workD
     std::mt19937_64 rng(99);
     const auto x = vaeBatch(rng, photos, recipe.imageSize, 8);
     const auto rec = vae->decode(vae->encode(x).mean);
-    if (!cv::imwrite(png.string(), grid(toImages(x), toImages(rec)))) throw Error(png.string() + ": cannot write");
+    writeBgrImage(png.string(), grid(toImages(x), toImages(rec)));
     return png.string();
   }
   const auto basePath = stageCheckpointPath(workDir, "base");
@@ -107,7 +108,7 @@ std::string writeStageSamples(const DemoRecipe& recipe, const std::string& workD
     latents = sched.step(guided, t, latents).prevSample;
   }
   const auto images = vae->decode(latents / scale);
-  if (!cv::imwrite(png.string(), grid(toImages(images), {}))) throw Error(png.string() + ": cannot write");
+  writeBgrImage(png.string(), grid(toImages(images), {}));
   return png.string();
 }
 

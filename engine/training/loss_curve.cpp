@@ -10,6 +10,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/core/error.h"
+#include "engine/io/image_io.h"
+#include "engine/io/project_atomic_file.h"
 
 namespace latentshop::training {
 
@@ -27,18 +29,13 @@ std::vector<LossRow> readLossLog(const std::string& path, std::int64_t upToStep)
 }
 
 void writeLossLog(const std::string& path, const std::vector<LossRow>& rows) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "step,loss,lr,seconds\n";
-    char buf[128];
-    for (const auto& r : rows) {
-      std::snprintf(buf, sizeof buf, "%ld,%.6g,%.6g,%.3f\n", r.step, r.loss, r.lr, r.seconds);
-      out << buf;
-    }
-    if (!out) throw Error(path + ": cannot write the loss log");
+  std::string text = "step,loss,lr,seconds\n";
+  char buf[128];
+  for (const auto& r : rows) {
+    std::snprintf(buf, sizeof buf, "%ld,%.6g,%.6g,%.3f\n", r.step, r.loss, r.lr, r.seconds);
+    text += buf;
   }
-  std::rename(tmp.c_str(), path.c_str());
+  writeTextFileAtomically(path, text);
 }
 
 void writeLossCurvePng(const std::string& path, const std::vector<LossRow>& rows, const std::string& title, int width,
@@ -89,7 +86,7 @@ void writeLossCurvePng(const std::string& path, const std::vector<LossRow>& rows
                   rows.back().step);
     cv::putText(img, axis, {left, height - 16}, cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
   }
-  if (!cv::imwrite(path, img)) throw Error(path + ": cannot write the loss curve");
+  writeBgrImage(path, img);
 }
 
 }  // namespace latentshop::training

@@ -1,10 +1,14 @@
 #include "ui/document/document_files.h"
 
+#include <algorithm>
+#include <climits>
 #include <exception>
 
+#include <QBuffer>
 #include <QFileInfo>
 #include <QImageReader>
 
+#include "engine/io/decode_policy.h"
 #include "engine/io/layer_export.h"
 #include "engine/io/ora_reader.h"
 #include "engine/io/ora_writer.h"
@@ -28,14 +32,8 @@ LoadedDocument failed(const QString& error) {
 bool isProjectPath(const QString& path) { return QFileInfo(path).suffix().compare(QLatin1String("ora"), Qt::CaseInsensitive) == 0; }
 
 QString imageSizeProblem(const QString& path, const QSize& size) {
-  const qint64 pixels = qint64(size.width()) * size.height();
-  if (pixels > kMaxImagePixels)
-    return QObject::tr("%1: %2 \u00d7 %3 pixels (%4 MP) is larger than the %5 MP Latentshop can edit")
-        .arg(path)
-        .arg(size.width())
-        .arg(size.height())
-        .arg(double(pixels) / 1e6, 0, 'f', 0)
-        .arg(kMaxImagePixels / 1'000'000);
+  const std::string budget = latentshop::pixelBudgetProblem(path.toStdString(), size.width(), size.height());
+  if (!budget.empty()) return QString::fromStdString(budget);
   if (size.width() > latentshop::kMaxProjectSide || size.height() > latentshop::kMaxProjectSide)
     return QObject::tr("%1: %2 \u00d7 %3 pixels: a side over %4 pixels cannot be edited")
         .arg(path)
@@ -62,10 +60,28 @@ LoadedDocument loadDocumentFile(const QString& path) {
     }
   }
 
-  // The limit is checked on the header before decoding; the allocation limit (MB) leaves room for
-  // the largest accepted image as 32-bit pixels.
-  QImageReader::setAllocationLimit(int((kMaxImagePixels * 4) >> 20) + 64);
-  QImageReader reader(path);
+  // One decode policy with the CLI (engine/io/decode_policy.h): the file is read once, its header
+  // checked against the pixel budget before anything is decoded, and a truncated file is opened
+  // only with a warning that says what is missing (the main window asks the user first).
+  latentshop::InspectedImage file;
+  try {
+    file = latentshop::inspectImageFile(path.toStdString());
+  } catch (const std::bad_alloc&) {
+    return failed(QObject::tr("%1: not enough memory to read this file").arg(path));
+  } catch (const std::exception& e) {
+    return failed(what(e));
+  }
+  if (file.probe.sizeKnown()) {
+    const QString problem = imageSizeProblem(path, QSize(int(std::min<std::int64_t>(file.probe.width, INT_MAX)),
+                                                         int(std::min<std::int64_t>(file.probe.height, INT_MAX))));
+    if (!problem.isEmpty()) return failed(problem);
+  }
+  const qint64 budget = latentshop::decodePolicy().maxPixels;
+  QImageReader::setAllocationLimit(int(std::min<qint64>((budget * 4) >> 20, INT_MAX - 64)) + 64);
+  QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char*>(file.bytes.data()), qsizetype(file.bytes.size()));
+  QBuffer buffer(&bytes);
+  buffer.open(QIODevice::ReadOnly);
+  QImageReader reader(&buffer);
   reader.setAutoTransform(true);  // EXIF orientation, as cameras expect
   const QSize size = reader.size();
   if (size.isValid()) {
@@ -80,6 +96,8 @@ LoadedDocument loadDocumentFile(const QString& path) {
   image = image.hasAlphaChannel() ? image.convertToFormat(QImage::Format_ARGB32) : image.convertToFormat(QImage::Format_RGB32);
   if (image.isNull()) return failed(QObject::tr("%1: not enough memory to open this image").arg(path));
   LoadedDocument d;
+  if (!file.probe.incomplete.empty())
+    d.warning = QObject::tr("%1: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(file.probe.incomplete));
   d.content.original = image;
   d.content.info.sourcePath = info.absoluteFilePath();
   return d;

@@ -14,21 +14,21 @@
 
 namespace latentshop::ui {
 
-// The largest image Latentshop opens: 250 megapixels (about 1 GB as 32-bit pixels, plus the same
-// again for the canvas pyramid and a layer or two: beyond it a 24 GiB machine starts to swap).
-inline constexpr qint64 kMaxImagePixels = 250'000'000;
-
 // Whether `path` names a project (".ora", any case).
 bool isProjectPath(const QString& path);
 
-// Why an image of `size` cannot be opened ("" when it can): over kMaxImagePixels, or a side over
-// the project format's 65535.
+// Why an image of `size` cannot be opened ("" when it can): over the decode policy's pixel budget
+// (engine/io/decode_policy.h: 250 MP by default, about 1 GB as 32-bit pixels plus the same again
+// for the canvas pyramid), or a side over the project format's 65535.
 QString imageSizeProblem(const QString& path, const QSize& size);
 
 struct LoadedDocument {
   DocumentContent content;
   bool isProject = false;
   QString error;  // "<path>: <what is wrong>"; content is empty then
+  // Opened, but the file is damaged: "<name>: truncated: ... (part of the picture is missing)".
+  // The main window asks whether to open it anyway; it is never opened silently.
+  QString warning;
 };
 
 // Reads an image (any QImageReader format) or a project. All-or-nothing: on any fault `error` says

@@ -155,7 +155,7 @@ void DiffusionInpaintMethod::setOptions(const latentshop::SdInpaintRequest& o) {
 uint64_t DiffusionInpaintMethod::seed() const { return opts_.seed; }
 
 void DiffusionInpaintMethod::setSeed(uint64_t seed) {
-  opts_.seed = seed & 0xffffffffULL;
+  opts_.seed = seed;
   if (seed_) seed_->setSeed(opts_.seed);
 }
 

@@ -6,19 +6,40 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLineEdit>
-#include <QRegularExpressionValidator>
+#include <QValidator>
 #include <QToolButton>
 
+#include "engine/core/seed.h"
 #include "engine/pipelines/sd_model_check.h"
 
 namespace latentshop::ui {
+
+namespace {
+
+// Seeds 0 .. 2^64 - 1, exactly as the CLI parses them (engine/core/seed.h): what cannot be a seed
+// cannot be typed, so nothing is clamped or wrapped behind the user's back.
+class SeedValidator : public QValidator {
+public:
+  using QValidator::QValidator;
+  State validate(QString& input, int&) const override {
+    if (input.isEmpty()) return Intermediate;
+    try {
+      latentshop::parseSeed(input.toStdString());
+      return Acceptable;
+    } catch (const std::exception&) {
+      return Invalid;
+    }
+  }
+};
+
+}  // namespace
 
 SeedEdit::SeedEdit(QWidget* parent) : QWidget(parent) {
   auto* row = new QHBoxLayout(this);
   row->setContentsMargins(0, 0, 0, 0);
   row->setSpacing(4);
   field_ = new QLineEdit(this);
-  field_->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,10}")), field_));
+  field_->setValidator(new SeedValidator(field_));
   field_->setToolTip(tr("Same seed and settings give the same result"));
   field_->setText(QStringLiteral("0"));
   dice_ = new QToolButton(this);
@@ -32,8 +53,14 @@ SeedEdit::SeedEdit(QWidget* parent) : QWidget(parent) {
   connect(dice_, &QToolButton::clicked, this, &SeedEdit::randomise);
 }
 
-uint64_t SeedEdit::seed() const { return field_->text().toULongLong() & 0xffffffffULL; }
-void SeedEdit::setSeed(uint64_t seed) { field_->setText(QString::number(seed & 0xffffffffULL)); }
+uint64_t SeedEdit::seed() const {
+  try {
+    return latentshop::parseSeed(field_->text().toStdString());
+  } catch (const std::exception&) {
+    return 0;  // an empty field (the validator admits nothing else that fails)
+  }
+}
+void SeedEdit::setSeed(uint64_t seed) { field_->setText(QString::number(seed)); }
 bool SeedEdit::newSeedEachRun() const { return eachRun_->isChecked(); }
 void SeedEdit::setNewSeedEachRun(bool on) { eachRun_->setChecked(on); }
 

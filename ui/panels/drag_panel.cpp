@@ -92,7 +92,7 @@ DragPanel::DragPanel(QWidget* parent) : QWidget(parent) {
   latentLr_->setToolTip(tr("Step size of the latent optimisation"));
   options->addRow(tr("Latent learning rate"), latentLr_);
   featureLayer_ = new QSpinBox(this);
-  featureLayer_->setRange(0, 8);
+  featureLayer_->setRange(0, 3);
   featureLayer_->setToolTip(tr("UNet decoder features used for tracking (0 = mid block, 1\u20134 = up blocks)"));
   options->addRow(tr("Feature layer"), featureLayer_);
   seed_ = new QSpinBox(this);
