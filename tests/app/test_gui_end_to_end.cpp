@@ -206,6 +206,18 @@ private Q_SLOTS:
     QVERIFY2(error.contains(QStringLiteral("unknown image extension")), qPrintable(error));
     QVERIFY(!w.saveImage(scratch(QStringLiteral("no/such/folder/out.png")), &error));
     QVERIFY(!error.isEmpty());
+    // A JPEG cut in half opens (the user's choice: here, non-interactive, yes), never silently.
+    {
+      QFile full(copyPhoto("fruits.jpg"));
+      QVERIFY(full.open(QIODevice::ReadOnly));
+      const QByteArray bytes = full.readAll();
+      QFile half(scratch(QStringLiteral("half.jpg")));
+      QVERIFY(half.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      half.write(bytes.left(bytes.size() / 2));
+    }
+    QVERIFY(w.openImage(scratch(QStringLiteral("half.jpg")), &error));
+    QVERIFY2(w.statusText().contains(QStringLiteral("half.jpg")) && w.statusText().contains(QStringLiteral("truncated")),
+             qPrintable(w.statusText()));
   }
 
   void cancelLeavesTheDocumentUnchanged() {

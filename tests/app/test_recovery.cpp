@@ -208,9 +208,19 @@ private Q_SLOTS:
                                                                QStringLiteral("wait-autosave"), QStringLiteral("echo ready")})});
     QString log;
     QVERIFY2(!waitForLine(app, log, QStringLiteral("[script] echo: ok ready")).isEmpty(), qPrintable(log));
+    const qint64 deadPid = app.processId();
     app.kill();
     QVERIFY(app.waitForFinished(10000));
     QCOMPARE(RecoverySlot::orphaned(home.recoveryFolder()).size(), 1);
+    // What a save killed mid-write leaves behind (the atomic writer's temporary, named by the dead
+    // process's PID) goes at the next start; a live process's temporary stays.
+    const QString stale = home.recoveryFolder() + QStringLiteral("/.slot.ora.tmp-%1-0").arg(deadPid);
+    const QString live = home.recoveryFolder() + QStringLiteral("/.slot.ora.tmp-%1-0").arg(QCoreApplication::applicationPid());
+    for (const QString& path : {stale, live}) {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QByteArray(4096, 'x'));
+    }
     QProcess again;
     home.start(again, {QStringLiteral("--recover"), QStringLiteral("discard"), QStringLiteral("--test-script"),
                        home.script(QStringLiteral("second.txt"), {QStringLiteral("state"), QStringLiteral("quit")})});
@@ -218,6 +228,8 @@ private Q_SLOTS:
     QVERIFY2(out.contains(QStringLiteral("layers=0")), qPrintable(out));
     QCOMPARE(home.recoveryFiles(), QStringList());
     QCOMPARE(home.lockFiles(), QStringList());
+    QVERIFY(!QFileInfo::exists(stale));
+    QVERIFY(QFileInfo::exists(live));
   }
 
   void staleLocksOfSessionsThatNeverAutosavedGo() {

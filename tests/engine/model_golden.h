@@ -35,6 +35,21 @@ inline latentshop::AutoencoderKL goldenVae(const std::string& name,
   return vae;
 }
 
+// The residual blocks (ResNet and Transformer2D blocks) a UNet's signal passes through from conv_in
+// to conv_out: each down block's layers, the mid block's resnet-attention-resnet, each up block's
+// layers + 1 (CrossAttn blocks pair every ResNet with a Transformer2D). The depth over which
+// low-precision roundings add up, for precision_bounds.h (unet_tiny 12, unet_sd15_shaped_tiny 38).
+inline double unetResidualBlocks(const latentshop::UNet2DConditionConfig& c) {
+  const auto perLayer = [](const std::string& type) { return type.rfind("CrossAttn", 0) == 0 ? 2.0 : 1.0; };
+  const std::size_t n = c.layersPerBlock.size();
+  double blocks = c.midBlockType ? 3.0 : 0.0;
+  for (std::size_t i = 0; i < c.downBlockTypes.size() && i < n; ++i)
+    blocks += static_cast<double>(c.layersPerBlock[i]) * perLayer(c.downBlockTypes[i]);
+  for (std::size_t i = 0; i < c.upBlockTypes.size() && i < n; ++i)
+    blocks += static_cast<double>(c.layersPerBlock[n - 1 - i] + 1) * perLayer(c.upBlockTypes[i]);
+  return blocks;
+}
+
 // Compares every `<prefix><path>` tensor of `io` with `recorded[<path>]`. Returns "" when all match
 // within atol, else the first failure; `compared` receives the number of tensors compared.
 inline std::string compareIntermediates(const latentshop::SafetensorsFile& io, const std::string& prefix,

@@ -3,13 +3,15 @@
 // golden (../shared/golden/drag_tiny.*): decoder features (index 0 = mid block, then up_blocks[i])
 // equal the official all_intermediate_features; the attention controller sees the 32 calls in
 // DragDiffusion's order, and mutual self-attention through it reproduces MutualSelfAttentionControl;
-// bf16 stays close to fp32; the forward is differentiable with respect to the latent.
+// bf16 stays close to fp32 (within a bound from bf16's epsilon and the output's magnitude); the
+// forward is differentiable with respect to the latent.
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "support/testing.h"
+#include "support/precision_bounds.h"
 #include "support/tensor_compare.h"
 #include "support/test_paths.h"
 #include "engine/core/threads.h"
@@ -133,10 +135,18 @@ private Q_SLOTS:
     auto a = f32->forward(io.view("in.sample"), 500, io.view("in.encoder_hidden_states")).sample;
     auto b = bf16->forward(io.view("in.sample"), 500, io.view("in.encoder_hidden_states")).sample;
     QVERIFY(b.scalar_type() == torch::kBFloat16);
-    const double scale = a.abs().max().item<double>();
+    // Each residual block (ResNet / Transformer2D, 38 here) adds bf16 rounding of about eps (2^-7) × the
+    // output's magnitude: bound = eps · max|fp32| · sqrt(blocks) · 2 (≈ 0.096 · max|fp32|; a simulation
+    // of this model's bf16 roundings lands near 0.017 · max|fp32|).
+    const double scale = lstest::maxAbs(a);
+    const double blocks = lstest::unetResidualBlocks(bf16->config());
+    const double bound = lstest::lowPrecisionBound(torch::kBFloat16, scale, blocks, 2.0);
     const double diff = (b.to(torch::kFloat) - a).abs().max().item<double>();
-    std::printf("bf16 vs fp32: max |diff| %.4g (max |fp32| %.4g)\n", diff, scale);
-    QVERIFY2(diff < 0.05 * scale, ("bf16 drifted: " + std::to_string(diff)).c_str());
+    std::printf("bf16 vs fp32: max |diff| %.4g (max |fp32| %.4g, bound %.4g over %.0f blocks)\n", diff, scale, bound,
+                blocks);
+    QVERIFY2(diff <= bound, ("bf16 drifted: max |diff| " + std::to_string(diff) + " > bound " + std::to_string(bound) +
+                             " = eps(bf16) · max|fp32| " + std::to_string(scale) + " · sqrt(" + std::to_string(blocks) +
+                             ") · 2").c_str());
   }
 
   // Grad mode on: the same numbers, and gradients reach the latent (motion supervision needs them).

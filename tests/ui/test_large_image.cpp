@@ -18,6 +18,7 @@
 #include "ui/canvas/canvas.h"
 #include "ui/document/background_tasks.h"
 #include "ui/document/document.h"
+#include "engine/io/decode_policy.h"
 #include "ui/document/document_files.h"
 
 using namespace latentshop::ui;
@@ -233,6 +234,34 @@ private Q_SLOTS:
              qPrintable(d.error));
     const QString wide = pngHeaderOnly(QStringLiteral("wide.png"), 70000, 100);
     QVERIFY(loadDocumentFile(wide).error.contains(QStringLiteral("65535")));
+  }
+
+  void aTruncatedImageOpensOnlyWithAWarning() {
+    QFile full(jpeg_);
+    QVERIFY(full.open(QIODevice::ReadOnly));
+    const QByteArray bytes = full.readAll();
+    const QString half = scratch(QStringLiteral("half.jpg"));
+    QFile out(half);
+    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    out.write(bytes.left(bytes.size() / 2));
+    out.close();
+    // Qt decodes it "successfully" (grey lower half); the decode policy notices and says so.
+    const LoadedDocument d = loadDocumentFile(half);
+    QVERIFY2(d.error.isEmpty(), qPrintable(d.error));
+    QVERIFY(!d.content.original.isNull());
+    QVERIFY2(d.warning.contains(QStringLiteral("half.jpg")) && d.warning.contains(QStringLiteral("truncated")),
+             qPrintable(d.warning));
+    QVERIFY(loadDocumentFile(jpeg_).warning.isEmpty());
+  }
+
+  void thePixelBudgetIsConfigurable() {
+    const latentshop::DecodePolicy saved = latentshop::decodePolicy();
+    latentshop::DecodePolicy small;
+    small.maxPixels = 40'000'000;
+    latentshop::setDecodePolicy(small);
+    const LoadedDocument d = loadDocumentFile(jpeg_);  // 8000 x 6000 = 48 MP
+    latentshop::setDecodePolicy(saved);
+    QVERIFY2(d.error.contains(QStringLiteral("48 MP")) && d.error.contains(QStringLiteral("40 MP")), qPrintable(d.error));
   }
 
   void largeDocumentExports() {
