@@ -1,7 +1,7 @@
 // `latentshop-cli inpaint`: fill a masked region of an image.
 //
-//   latentshop-cli inpaint --image I --mask M (--out O | --project P.ora) [--method telea|ns]
-//                          [--grow N] [--feather N] [--radius R] [--json P]
+//   latentshop-cli inpaint --image I --mask M (--out O | --project P.ora) [--method remove|patchmatch|telea|ns]
+//                          [--grow N] [--feather N] [--radius R] [--keep-out K] [--seed N] [--patch-size N] [--json P]
 //   latentshop-cli inpaint --model M --image I --mask K --prompt TEXT (--out O | --project P.ora)
 //                          [--negative-prompt T] [--steps N] [--guidance G] [--strength S] [--seed N]
 //                          [--scheduler S] [--crop-to-mask] [--padding N] [--feather N] [--grow N]
@@ -54,6 +54,8 @@ struct InpaintOptions {
   // Classical backend.
   std::string method = "telea";
   double radius = 5.0;
+  std::string keepOut;  // PatchMatch: never copy from here
+  int patchSize = 7;
   // Diffusion backend (selected by --model).
   SdInpaintRequest sd;
   // Which options were given (the backends' defaults differ).
@@ -85,9 +87,17 @@ void addSharedOptions(CLI::App* cmd, InpaintOptions& o) {
 }
 
 void addClassicalOptions(CLI::App* cmd, InpaintOptions& o) {
-  o.methodOption = cmd->add_option("--method", o.method, "Classical: telea (fast marching) or ns (Navier-Stokes)")
-                       ->check(CLI::IsMember({"telea", "ns"}))
+  o.methodOption = cmd->add_option("--method", o.method,
+                                   "Classical: remove (content-aware removal: PatchMatch, texture from the photo "
+                                   "itself), patchmatch (the same), telea (fast marching: scratches, wires) or ns "
+                                   "(Navier-Stokes)")
+                       ->check(CLI::IsMember({"remove", "patchmatch", "telea", "ns"}))
                        ->capture_default_str();
+  cmd->add_option("--keep-out", o.keepOut,
+                  "PatchMatch: mask of the image's size, white where the fill must never copy from");
+  cmd->add_option("--patch-size", o.patchSize, "PatchMatch: patch width in pixels (odd)")
+      ->check(CLI::Range(3, 15))
+      ->capture_default_str();
   o.radiusOption = cmd->add_option("--radius", o.radius, "Classical: neighbourhood radius the fill looks at, in pixels")
                        ->capture_default_str();
 }
@@ -104,7 +114,8 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
                                      "latentshop.json, else 7.5)");
   cmd->add_option("--strength", r.strength, "Diffusion: 1 repaints from noise, lower keeps more of the original")
       ->capture_default_str();
-  addSeedOption(cmd, "--seed", r.seed, "Diffusion: seed of torch's CPU generator (same seed, same result)");
+  addSeedOption(cmd, "--seed", r.seed,
+                "Diffusion: seed of torch's CPU generator; PatchMatch: seed of its search (same seed, same result)");
   cmd->add_option("--scheduler", r.scheduler, "Diffusion: default (the model's, PNDM for SD 1.5), ddim, pndm, euler, euler-karras, euler-a, dpmpp2m, dpmpp2m-karras")
       ->capture_default_str();
   cmd->add_flag("--crop-to-mask", r.cropToMask, "Diffusion: edit the mask's box (+ padding) at the model's resolution");
@@ -122,7 +133,8 @@ void writeParams(const std::string& path, const nlohmann::json& params) {
 // Fails on the output paths before any work.
 void checkOutputs(const InpaintOptions& o) {
   checkOutputPaths({{"--out", o.out}, {"--json", o.json}, {"--project", o.project}},
-                   {{"--image", o.image}, {"--mask", o.mask}, {"--model", o.sd.model.path}, {"--taesd", o.sd.taesdPath}});
+                   {{"--image", o.image}, {"--mask", o.mask}, {"--keep-out", o.keepOut}, {"--model", o.sd.model.path},
+                    {"--taesd", o.sd.taesdPath}});
   if (o.out.empty() && o.project.empty()) throw Error("inpaint: give --out (an image), --project (an .ora project) or both");
   if (!o.out.empty() && !isWritableImagePath(o.out))
     throw fileError(o.out, "unknown image extension (use .png, .jpg, .jpeg, .webp, .bmp, .tif or .tiff)");
@@ -142,6 +154,9 @@ void runClassical(const InpaintOptions& o) {
   request.growPx = o.grow;
   request.featherPx = o.feather;
   request.radius = o.radius;
+  request.seed = o.sd.seed;
+  request.patchSize = o.patchSize;
+  if (!o.keepOut.empty()) request.keepOut = readMaskFor(o.keepOut, request.image.size(), o.image);
 
   const auto start = std::chrono::steady_clock::now();
   const ClassicalInpaintOutput result = runClassicalInpaint(request);
@@ -175,8 +190,8 @@ void runClassical(const InpaintOptions& o) {
 }
 
 void runDiffusion(InpaintOptions& o) {
-  if (o.methodOption->count() || o.radiusOption->count())
-    throw Error("--method and --radius apply to classical inpainting only (drop --model for it)");
+  if (o.methodOption->count() || o.radiusOption->count() || !o.keepOut.empty())
+    throw Error("--method, --radius and --keep-out apply to classical inpainting only (drop --model for it)");
   if (!o.promptOption->count()) throw Error("--prompt is required with --model (say what to paint; \"\" for nothing)");
   checkOutputs(o);
   SdInpaintRequest& r = o.sd;

@@ -78,6 +78,8 @@ MainWindow::MainWindow(QWidget* parent)
   layersPanel_->setDocument(doc_);
   historyPanel_->setDocument(doc_);
 
+  // Content-aware removal first: the default for a mask with no prompt (and the first start).
+  inpaint_->addMethod(new ClassicalMethod(latentshop::ClassicalInpaintMethod::PatchMatch));
   inpaint_->addMethod(new ClassicalMethod(latentshop::ClassicalInpaintMethod::Telea));
   inpaint_->addMethod(new ClassicalMethod(latentshop::ClassicalInpaintMethod::NavierStokes));
 

@@ -12,21 +12,33 @@
 #include <opencv2/photo.hpp>
 
 #include "engine/core/error.h"
+#include "engine/pipelines/exemplar/patchmatch_inpaint.h"
 #include "engine/pipelines/mask_ops.h"
 
 namespace latentshop {
 
 const char* toString(ClassicalInpaintMethod method) {
-  return method == ClassicalInpaintMethod::Telea ? "telea" : "ns";
+  switch (method) {
+    case ClassicalInpaintMethod::Telea: return "telea";
+    case ClassicalInpaintMethod::NavierStokes: return "ns";
+    case ClassicalInpaintMethod::PatchMatch: return "patchmatch";
+  }
+  return "telea";
 }
 
 const char* displayName(ClassicalInpaintMethod method) {
-  return method == ClassicalInpaintMethod::Telea ? "Telea" : "Navier\u2013Stokes";
+  switch (method) {
+    case ClassicalInpaintMethod::Telea: return "Telea";
+    case ClassicalInpaintMethod::NavierStokes: return "Navier\u2013Stokes";
+    case ClassicalInpaintMethod::PatchMatch: return "Content-aware (PatchMatch)";
+  }
+  return "Telea";
 }
 
 std::optional<ClassicalInpaintMethod> parseClassicalInpaintMethod(const std::string& name) {
   if (name == "telea") return ClassicalInpaintMethod::Telea;
   if (name == "ns" || name == "navier-stokes") return ClassicalInpaintMethod::NavierStokes;
+  if (name == "patchmatch" || name == "remove") return ClassicalInpaintMethod::PatchMatch;
   return std::nullopt;
 }
 
@@ -56,6 +68,42 @@ cv::Mat inpaintAnyChannels(const cv::Mat& image, const cv::Mat& hole, double rad
   return out;
 }
 
+// The exemplar fill of `support` over the whole image; a preview of each pyramid level goes to the
+// job (over the support's box), and cancel is checked in every EM iteration.
+cv::Mat patchMatchFill(const ClassicalInpaintRequest& r, const cv::Mat& support, const cv::Rect& box, JobContext* ctx) {
+  PatchMatchInpaintRequest pm;
+  if (r.image.channels() == 1) {
+    cv::cvtColor(r.image, pm.image, cv::COLOR_GRAY2RGB);
+  } else {
+    pm.image = r.image;
+  }
+  pm.mask = support;
+  pm.keepOut = r.keepOut;
+  pm.seed = r.seed;
+  pm.patchSize = r.patchSize;
+  const auto onLevel = [&](const PatchMatchProgress& p) {
+    if (!ctx) return;
+    // The box at the level's scale, resized to the box (not the whole image: 8000 x 6000 photos).
+    const double sx = double(p.preview.cols) / r.image.cols, sy = double(p.preview.rows) / r.image.rows;
+    cv::Rect levelBox(int(std::floor(box.x * sx)), int(std::floor(box.y * sy)), int(std::ceil(box.width * sx)),
+                      int(std::ceil(box.height * sy)));
+    levelBox &= cv::Rect(0, 0, p.preview.cols, p.preview.rows);
+    if (levelBox.empty()) return;
+    PreviewImage preview;
+    cv::resize(p.preview(levelBox), preview.rgb, box.size(), 0, 0, cv::INTER_LINEAR);
+    preview.placement = box;
+    preview.step = p.level + 1;
+    preview.total = p.levels;
+    ctx->preview(preview);
+  };
+  const auto checkCancel = [&] {
+    if (ctx) ctx->throwIfCancelled();
+  };
+  cv::Mat filled = patchMatchInpaint(pm, onLevel, checkCancel);
+  if (r.image.channels() == 1) cv::cvtColor(filled, filled, cv::COLOR_RGB2GRAY);
+  return filled;
+}
+
 }  // namespace
 
 void validate(const ClassicalInpaintRequest& r) {
@@ -71,16 +119,28 @@ void validate(const ClassicalInpaintRequest& r) {
     throw Error("feather: " + std::to_string(r.featherPx) + " px is outside [0, 256]");
   if (!(r.radius > 0.0) || r.radius > 64.0)
     throw Error("radius: " + std::to_string(r.radius) + " px is outside (0, 64]");
+  if (r.patchSize < 3 || r.patchSize > 15 || r.patchSize % 2 == 0)
+    throw Error("patch size: " + std::to_string(r.patchSize) + " must be odd, 3 to 15");
+  if (!r.keepOut.empty() && (r.keepOut.type() != CV_8UC1 || r.keepOut.size() != r.image.size()))
+    throw Error("keep-out mask: must be 8-bit grey of the image's size " + sizeText(r.image.size()) + ", got " +
+                sizeText(r.keepOut.size()));
   if (cv::countNonZero(binarizeMask(r.mask)) == 0) throw Error("mask: nothing is masked (paint the region to fill)");
 }
 
 nlohmann::json classicalInpaintParams(const ClassicalInpaintRequest& r) {
-  return nlohmann::json{{"tool", "inpaint"},
-                        {"method", std::string("classical.") + toString(r.method)},
-                        {"grow_px", r.growPx},
-                        {"feather_px", r.featherPx},
-                        {"radius", r.radius},
-                        {"image_size", {r.image.cols, r.image.rows}}};
+  nlohmann::json j{{"tool", "inpaint"},
+                   {"method", std::string("classical.") + toString(r.method)},
+                   {"grow_px", r.growPx},
+                   {"feather_px", r.featherPx},
+                   {"image_size", {r.image.cols, r.image.rows}}};
+  if (r.method == ClassicalInpaintMethod::PatchMatch) {
+    j["seed"] = r.seed;
+    j["patch_size"] = r.patchSize;
+    j["keep_out"] = !r.keepOut.empty();
+  } else {
+    j["radius"] = r.radius;
+  }
+  return j;
 }
 
 ClassicalInpaintOutput runClassicalInpaint(const ClassicalInpaintRequest& r, JobContext* ctx) {
@@ -101,9 +161,12 @@ ClassicalInpaintOutput runClassicalInpaint(const ClassicalInpaintRequest& r, Job
   const cv::Mat alphaF = featherOutward(hole(work), r.featherPx);
   if (ctx) ctx->progress(1);
 
-  // 2. The fill, on the crop.
-  const int flags = r.method == ClassicalInpaintMethod::Telea ? cv::INPAINT_TELEA : cv::INPAINT_NS;
-  const cv::Mat filledWork = inpaintAnyChannels(r.image(work), support(work), r.radius, flags);
+  // 2. The fill: Telea / NS on the crop; PatchMatch over the whole image (its sources).
+  const cv::Mat filledWork = r.method == ClassicalInpaintMethod::PatchMatch
+                                 ? patchMatchFill(r, support, box, ctx)(work).clone()
+                                 : inpaintAnyChannels(r.image(work), support(work), r.radius,
+                                                      r.method == ClassicalInpaintMethod::Telea ? cv::INPAINT_TELEA
+                                                                                                : cv::INPAINT_NS);
   if (ctx) ctx->progress(2);
 
   // 3. The feathered composite. The alpha is quantised to 8 bits first so the CLI's output and the

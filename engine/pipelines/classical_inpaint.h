@@ -1,8 +1,10 @@
-// Classical (model-free) inpainting as an engine job: OpenCV's cv::inpaint with Telea's fast
+// Classical (model-free) inpainting as an engine job: content-aware removal by exemplar patches
+// (PatchMatch completion, engine/pipelines/exemplar/patchmatch_inpaint.h: texture copied from the
+// photo itself, the default for removing objects), or OpenCV's cv::inpaint with Telea's fast
 // marching method (A. Telea, "An Image Inpainting Technique Based on the Fast Marching Method",
-// 2004) or the Navier–Stokes method (Bertalmio, Bertozzi, Sapiro, 2001), run at full image
-// resolution, with mask grow/shrink and a feathered composite so the seam does not show.
-// Mirrors opencv/modules/photo/src/inpaint.cpp (which this calls) for the fill itself.
+// 2004) or the Navier–Stokes method (Bertalmio, Bertozzi, Sapiro, 2001) for thin scratches and
+// wires; run at full image resolution, with mask grow/shrink and a feathered composite so the seam
+// does not show. Mirrors opencv/modules/photo/src/inpaint.cpp (which this calls) for Telea / NS.
 //
 // Torch-free: the UI includes this header to build requests. How a request is carried out:
 //   hole    = mask binarised (> 127) and grown (growPx > 0) or shrunk (growPx < 0) by |growPx|
@@ -11,6 +13,7 @@
 //   result  = original * (1 - alpha) + filled * alpha       (exact copy of the original where 0)
 // so every pixel outside `support` is bit-identical to the input.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -21,12 +24,13 @@
 
 namespace latentshop {
 
-enum class ClassicalInpaintMethod { Telea, NavierStokes };
+enum class ClassicalInpaintMethod { Telea, NavierStokes, PatchMatch };
 
-// "telea" / "ns" (the CLI's --method values); parse returns nullopt for anything else.
+// "telea" / "ns" / "patchmatch" (the CLI's --method values; "remove" names PatchMatch, the method
+// for removing objects); parse returns nullopt for anything else.
 const char* toString(ClassicalInpaintMethod method);
 std::optional<ClassicalInpaintMethod> parseClassicalInpaintMethod(const std::string& name);
-// "Telea" / "Navier–Stokes" for titles and messages.
+// "Telea" / "Navier–Stokes" / "Content-aware (PatchMatch)" for titles and messages.
 const char* displayName(ClassicalInpaintMethod method);
 
 struct ClassicalInpaintRequest {
@@ -35,7 +39,11 @@ struct ClassicalInpaintRequest {
   ClassicalInpaintMethod method = ClassicalInpaintMethod::Telea;
   int growPx = 4;       // grow (> 0) or shrink (< 0) the mask first, in pixels; [-256, 256]
   int featherPx = 6;    // width of the soft edge outside the (grown) mask, in pixels; [0, 256]
-  double radius = 5.0;  // cv::inpaint's neighbourhood radius, in pixels; (0, 64]
+  double radius = 5.0;  // cv::inpaint's neighbourhood radius, in pixels; (0, 64] (Telea / NS)
+  // PatchMatch only.
+  cv::Mat keepOut;         // optional CV_8UC1 of the image's size: > 127 is never copied from
+  std::uint64_t seed = 0;  // the same seed gives the same fill
+  int patchSize = 7;       // odd, [3, 15]
 };
 
 struct ClassicalInpaintOutput {
@@ -56,7 +64,8 @@ void validate(const ClassicalInpaintRequest& request);
 nlohmann::json classicalInpaintParams(const ClassicalInpaintRequest& request);
 
 // Runs synchronously (the CLI and tests). With a context it reports three steps of one stage
-// ("mask", "fill", "blend") and honours cancel between them.
+// ("mask", "fill", "blend") and honours cancel between them; PatchMatch also shows a preview per
+// pyramid level and honours cancel within every EM iteration.
 ClassicalInpaintOutput runClassicalInpaint(const ClassicalInpaintRequest& request,
                                            JobContext* context = nullptr);
 

@@ -59,7 +59,7 @@ private Q_SLOTS:
 
   void inpaintsAndKeepsOutsidePixels() {
     const QString mask = writeMask(QStringLiteral("mask.png"), cv::Size(493, 356));
-    for (const char* method : {"telea", "ns"}) {
+    for (const char* method : {"telea", "ns", "patchmatch"}) {
       const QString out = scratch(QStringLiteral("out-%1.png").arg(QLatin1String(method)));
       const QString json = scratch(QStringLiteral("out-%1.json").arg(QLatin1String(method)));
       const Run r = cli({QStringLiteral("inpaint"), QStringLiteral("--image"), photo("butterfly.jpg"), QStringLiteral("--mask"), mask,
@@ -88,8 +88,36 @@ private Q_SLOTS:
       QCOMPARE(params.value(QStringLiteral("method")).toString(), QStringLiteral("classical.") + QLatin1String(method));
       QCOMPARE(params.value(QStringLiteral("grow_px")).toInt(), 2);
       QCOMPARE(params.value(QStringLiteral("feather_px")).toInt(), 5);
-      QCOMPARE(params.value(QStringLiteral("radius")).toDouble(), 4.0);
+      if (QLatin1String(method) == QLatin1String("patchmatch")) {
+        QCOMPARE(params.value(QStringLiteral("seed")).toInt(), 0);
+        QCOMPARE(params.value(QStringLiteral("patch_size")).toInt(), 7);
+      } else {
+        QCOMPARE(params.value(QStringLiteral("radius")).toDouble(), 4.0);
+      }
     }
+  }
+
+  void removeIsContentAwareAndDeterministic() {
+    const QString mask = writeMask(QStringLiteral("mask-remove.png"), cv::Size(493, 356));
+    QStringList outs;
+    for (const char* seed : {"7", "7", "8"}) {
+      outs << scratch(QStringLiteral("remove-%1.png").arg(outs.size()));
+      const Run r = cli({QStringLiteral("inpaint"), QStringLiteral("--image"), photo("butterfly.jpg"), QStringLiteral("--mask"), mask,
+                         QStringLiteral("--method"), QStringLiteral("remove"), QStringLiteral("--seed"), QLatin1String(seed),
+                         QStringLiteral("--out"), outs.back()});
+      QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+      QVERIFY2(r.out.contains(QStringLiteral("Content-aware")), qPrintable(r.out));
+    }
+    const cv::Mat a = latentshop::readImageRgb(outs[0].toStdString()), b = latentshop::readImageRgb(outs[1].toStdString()),
+                  c = latentshop::readImageRgb(outs[2].toStdString());
+    QCOMPARE(cv::norm(a, b, cv::NORM_INF), 0.0);  // same seed, same fill
+    QVERIFY(cv::norm(a, c, cv::NORM_INF) > 0.0);  // the seed is used
+    // A keep-out mask of the wrong size is named.
+    const QString small = writeMask(QStringLiteral("keep-small.png"), cv::Size(20, 20));
+    const Run bad = cli({QStringLiteral("inpaint"), QStringLiteral("--image"), photo("butterfly.jpg"), QStringLiteral("--mask"), mask,
+                         QStringLiteral("--method"), QStringLiteral("remove"), QStringLiteral("--keep-out"), small,
+                         QStringLiteral("--out"), scratch(QStringLiteral("never-remove.png"))});
+    QVERIFY2(bad.exitCode != 0 && bad.err.contains(QStringLiteral("keep-small.png")), qPrintable(bad.err));
   }
 
   void missingFilesAreNamed() {
@@ -138,7 +166,7 @@ private Q_SLOTS:
   void badOptionsAreRejected() {
     const QString mask = writeMask(QStringLiteral("mask4.png"), cv::Size(493, 356));
     const QStringList base = {QStringLiteral("inpaint"), QStringLiteral("--image"), photo("butterfly.jpg"), QStringLiteral("--mask"), mask};
-    Run r = cli(base + QStringList{QStringLiteral("--method"), QStringLiteral("patchmatch"), QStringLiteral("--out"),
+    Run r = cli(base + QStringList{QStringLiteral("--method"), QStringLiteral("shiftmap"), QStringLiteral("--out"),
                                    scratch(QStringLiteral("never4.png"))});
     QVERIFY(r.exitCode != 0);
     QVERIFY2(r.err.contains(QStringLiteral("--method")), qPrintable(r.err));

@@ -280,7 +280,9 @@ private Q_SLOTS:
   void methodNamesRoundTrip() {
     QVERIFY(parseClassicalInpaintMethod("telea") == ClassicalInpaintMethod::Telea);
     QVERIFY(parseClassicalInpaintMethod("ns") == ClassicalInpaintMethod::NavierStokes);
-    QVERIFY(!parseClassicalInpaintMethod("patchmatch").has_value());
+    QVERIFY(parseClassicalInpaintMethod("patchmatch") == ClassicalInpaintMethod::PatchMatch);
+    QVERIFY(parseClassicalInpaintMethod("remove") == ClassicalInpaintMethod::PatchMatch);
+    QVERIFY(!parseClassicalInpaintMethod("shiftmap").has_value());
     QCOMPARE(std::string(toString(ClassicalInpaintMethod::NavierStokes)), std::string("ns"));
   }
 };

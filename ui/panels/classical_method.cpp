@@ -13,14 +13,24 @@ ClassicalMethod::ClassicalMethod(latentshop::ClassicalInpaintMethod method, QObj
 QString ClassicalMethod::id() const { return QStringLiteral("classical.") + QString::fromLatin1(toString(method_)); }
 
 QString ClassicalMethod::displayName() const {
-  return method_ == latentshop::ClassicalInpaintMethod::Telea ? tr("Classical \u2013 Telea (fast marching)")
-                                                              : tr("Classical \u2013 Navier\u2013Stokes");
+  switch (method_) {
+    case latentshop::ClassicalInpaintMethod::PatchMatch: return tr("Remove (content-aware)");
+    case latentshop::ClassicalInpaintMethod::Telea: return tr("Classical \u2013 Telea (fast marching)");
+    case latentshop::ClassicalInpaintMethod::NavierStokes: break;
+  }
+  return tr("Classical \u2013 Navier\u2013Stokes");
 }
 
 QString ClassicalMethod::description() const {
-  return method_ == latentshop::ClassicalInpaintMethod::Telea
-             ? tr("Fills small defects (scratches, dust, wires) from the surrounding pixels. No model needed.")
-             : tr("Continues edges and shading into the hole by fluid-like diffusion. No model needed.");
+  switch (method_) {
+    case latentshop::ClassicalInpaintMethod::PatchMatch:
+      return tr("Removes what you paint over and fills the hole with texture copied from the rest of the photo "
+                "(PatchMatch). No model needed.");
+    case latentshop::ClassicalInpaintMethod::Telea:
+      return tr("Fills small defects (scratches, dust, wires) from the surrounding pixels. No model needed.");
+    case latentshop::ClassicalInpaintMethod::NavierStokes: break;
+  }
+  return tr("Continues edges and shading into the hole by fluid-like diffusion. No model needed.");
 }
 
 QWidget* ClassicalMethod::createOptionsWidget(QWidget* parent) {
@@ -49,7 +59,11 @@ QWidget* ClassicalMethod::createOptionsWidget(QWidget* parent) {
   connect(radiusBox_, &QSpinBox::valueChanged, this, [this](int v) { radius_ = v; });
   form->addRow(tr("Grow mask"), growBox_);
   form->addRow(tr("Feather"), featherBox_);
-  form->addRow(tr("Radius"), radiusBox_);
+  if (method_ != latentshop::ClassicalInpaintMethod::PatchMatch) {
+    form->addRow(tr("Radius"), radiusBox_);
+  } else {
+    radiusBox_->hide();  // cv::inpaint's radius; PatchMatch copies whole patches
+  }
   return w;
 }
 
