@@ -119,6 +119,9 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
   cmd->add_option("--scheduler", r.scheduler, "Diffusion: default (the model's, PNDM for SD 1.5), ddim, pndm, euler, euler-karras, euler-a, dpmpp2m, dpmpp2m-karras")
       ->capture_default_str();
   cmd->add_flag("--crop-to-mask", r.cropToMask, "Diffusion: edit the mask's box (+ padding) at the model's resolution");
+  cmd->add_flag("--prefill", r.prefill,
+                "Diffusion: first fill the hole with texture from around it (content-aware), so the model starts "
+                "from plausible surroundings (with --strength < 1 or a plain model)");
   cmd->add_option("--padding", r.padding, "Diffusion: context around the mask's box with --crop-to-mask, in pixels")
       ->capture_default_str();
   cmd->add_option("--dtype", r.model.dtype, "Diffusion: fp32 (CPU default), bf16, fp16 (CUDA)");

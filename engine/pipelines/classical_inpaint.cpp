@@ -30,7 +30,7 @@ const char* displayName(ClassicalInpaintMethod method) {
   switch (method) {
     case ClassicalInpaintMethod::Telea: return "Telea";
     case ClassicalInpaintMethod::NavierStokes: return "Navier\u2013Stokes";
-    case ClassicalInpaintMethod::PatchMatch: return "Content-aware (PatchMatch)";
+    case ClassicalInpaintMethod::PatchMatch: return "Content-aware";
   }
   return "Telea";
 }

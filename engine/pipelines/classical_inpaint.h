@@ -30,7 +30,7 @@ enum class ClassicalInpaintMethod { Telea, NavierStokes, PatchMatch };
 // for removing objects); parse returns nullopt for anything else.
 const char* toString(ClassicalInpaintMethod method);
 std::optional<ClassicalInpaintMethod> parseClassicalInpaintMethod(const std::string& name);
-// "Telea" / "Navier–Stokes" / "Content-aware (PatchMatch)" for titles and messages.
+// "Telea" / "Navier–Stokes" / "Content-aware" for titles and messages.
 const char* displayName(ClassicalInpaintMethod method);
 
 struct ClassicalInpaintRequest {

@@ -8,6 +8,7 @@
 #include "engine/core/device.h"
 #include "engine/core/error.h"
 #include "engine/io/project_edit.h"
+#include "engine/pipelines/exemplar/patchmatch_inpaint.h"
 #include "engine/pipelines/mask_ops.h"
 #include "engine/pipelines/sd_edit_geometry.h"
 #include "engine/pipelines/sd_inpaint_denoise.h"
@@ -65,8 +66,29 @@ nlohmann::json sdInpaintParams(const SdInpaintRequest& r) {
           {"crop_to_mask", r.cropToMask},
           {"padding", r.padding},
           {"feather", r.featherPx},
+          {"prefill", r.prefill ? "content-aware" : "none"},
           {"image_size", {r.image.cols, r.image.rows}}};
 }
+
+namespace {
+
+// The image with the hole pre-filled by PatchMatch. Only the working region and its surroundings
+// (as wide again on every side) take part, so crop-to-mask on a large photo stays fast.
+cv::Mat prefilledImage(const SdInpaintRequest& request, const cv::Rect& region, JobContext& context) {
+  context.beginStage("Pre-filling the hole", 0);
+  const cv::Rect around = cv::Rect(region.x - region.width, region.y - region.height, 3 * region.width,
+                                   3 * region.height) &
+                          cv::Rect(0, 0, request.image.cols, request.image.rows);
+  PatchMatchInpaintRequest pm;
+  pm.image = request.image(around);
+  cv::compare(request.mask(around), 127, pm.mask, cv::CMP_GT);
+  pm.seed = request.seed;
+  cv::Mat out = request.image.clone();
+  patchMatchInpaint(pm, {}, [&] { context.throwIfCancelled(); }).copyTo(out(around));
+  return out;
+}
+
+}  // namespace
 
 SdInpaintResult runSdInpaint(const SdInpaintRequest& request, JobContext& context) {
   validate(request);
@@ -84,8 +106,9 @@ SdInpaintResult runSdInpaint(const SdInpaintRequest& request, JobContext& contex
   const int feather = request.cropToMask ? std::min(request.featherPx, request.padding) : request.featherPx;
 
   context.beginStage("Encoding prompt", 0);
+  const cv::Mat source = request.prefill ? prefilledImage(request, g.region, context) : request.image;
   InpaintDenoiseInput in;
-  in.image = normalizeImage(rgbToTensor01(regionToWork(request.image, g)));
+  in.image = normalizeImage(rgbToTensor01(regionToWork(source, g)));
   in.mask = binarizeMaskTensor(maskToTensor01(maskToWork(request.mask, g)));
   const EncodedPrompt prompt = encodeSdPrompt(*model, request.prompt);
   in.promptEmbeds = prompt.embeddings;

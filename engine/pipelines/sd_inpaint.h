@@ -40,6 +40,11 @@ struct SdInpaintRequest {
   int padding = 32;    // crop to mask: pixels around the mask's box; [0, 1024]
   int featherPx = 8;   // soft edge outside the mask, pixels; [0, 256] (crop: at most `padding`)
   std::string taesdPath;  // live previews through TAESD when set (else the linear projection)
+  // Content-aware pre-fill: the hole (mask > 127) is first filled with texture from around it
+  // (PatchMatch, engine/pipelines/exemplar) instead of what the user painted over, so the model
+  // starts from plausible surroundings; it matters with strength < 1 and with plain (blended)
+  // models, whose start is the encoded image.
+  bool prefill = false;
 };
 
 struct SdInpaintResult {

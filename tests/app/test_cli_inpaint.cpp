@@ -3,6 +3,7 @@
 // missing file, a non-image file, a mask of another size, an unknown method or output format)
 // exit non-zero with a message naming the file and the problem, and write nothing.
 #include <QtTest/QtTest>
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -118,6 +119,28 @@ private Q_SLOTS:
                          QStringLiteral("--method"), QStringLiteral("remove"), QStringLiteral("--keep-out"), small,
                          QStringLiteral("--out"), scratch(QStringLiteral("never-remove.png"))});
     QVERIFY2(bad.exitCode != 0 && bad.err.contains(QStringLiteral("keep-small.png")), qPrintable(bad.err));
+  }
+
+  void inpaintEvalComparesTheMethods() {
+    const QString crops = scratch(QStringLiteral("eval-crops"));
+    const Run r = cli({QStringLiteral("inpaint-eval"), QStringLiteral("--images"), photo("fruits.jpg"),
+                       QStringLiteral("--long-side"), QStringLiteral("240"), QStringLiteral("--areas"), QStringLiteral("0.1"),
+                       QStringLiteral("--methods"), QStringLiteral("patchmatch,telea"), QStringLiteral("--crops"), crops});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // "method  n  PSNR  SSIM  detail  seam  seconds", one line per method over the 3 shapes.
+    auto row = [&](const QString& method) {
+      for (const QString& line : r.out.split(QLatin1Char('\n')))
+        if (line.startsWith(method + QLatin1Char(' '))) return line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+      return QStringList();
+    };
+    const QStringList pm = row(QStringLiteral("patchmatch")), telea = row(QStringLiteral("telea"));
+    QVERIFY2(pm.size() == 7 && telea.size() == 7, qPrintable(r.out));
+    QCOMPARE(pm[1].toInt(), 3);
+    QVERIFY2(pm[4].toDouble() > 2.0 * telea[4].toDouble(), qPrintable(r.out));  // detail: sharp vs smeared
+    QCOMPARE(QDir(crops).entryList({QStringLiteral("*.png")}).size(), 3);
+    const Run bad = cli({QStringLiteral("inpaint-eval"), QStringLiteral("--images"), photo("fruits.jpg"),
+                         QStringLiteral("--methods"), QStringLiteral("lama")});
+    QVERIFY2(bad.exitCode != 0 && bad.err.contains(QStringLiteral("lama")), qPrintable(bad.err));
   }
 
   void missingFilesAreNamed() {

@@ -19,6 +19,7 @@
 #include "support/testing.h"
 #include "engine/core/error.h"
 #include "engine/pipelines/classical_inpaint.h"
+#include "engine/pipelines/exemplar/inpaint_evaluation.h"
 #include "engine/pipelines/exemplar/patchmatch_inpaint.h"
 #include "engine/runtime/job_queue.h"
 
@@ -62,18 +63,6 @@ double correlationIn(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
         sa += u, sb += v, saa += u * u, sbb += v * v, sab += u * v, ++n;
       }
   return (sab - sa * sb / n) / std::sqrt((saa - sa * sa / n) * (sbb - sb * sb / n));
-}
-
-// Mean squared Laplacian inside the hole (eroded 2 px) / in a 16-px ring around it: about 1 when
-// the fill is as sharp as its surroundings.
-double detailRatio(const cv::Mat& rgb, const cv::Mat& hole) {
-  cv::Mat lap, inner, outer;
-  cv::Laplacian(grey(rgb), lap, CV_32F, 1);
-  lap = lap.mul(lap);
-  cv::erode(hole, inner, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
-  cv::dilate(hole, outer, cv::getStructuringElement(cv::MORPH_ELLIPSE, {33, 33}));
-  const cv::Mat ring = outer & ~hole;
-  return cv::mean(lap, inner)[0] / std::max(1e-9, cv::mean(lap, ring)[0]);
 }
 
 // Pixels outside the hole (> 127) where any channel of a and b differs.
@@ -210,9 +199,9 @@ private Q_SLOTS:
     r.growPx = 0;
     r.featherPx = 0;
     r.method = ClassicalInpaintMethod::PatchMatch;
-    const double pm = detailRatio(runClassicalInpaint(r).composite, hole);
+    const double pm = scoreFill(rgb, runClassicalInpaint(r).composite, hole).detail;
     r.method = ClassicalInpaintMethod::Telea;
-    const double telea = detailRatio(runClassicalInpaint(r).composite, hole);
+    const double telea = scoreFill(rgb, runClassicalInpaint(r).composite, hole).detail;
     std::printf("detail ratio in a %dx%d hole: PatchMatch %.2f, Telea %.2f\n", rgb.cols / 4, rgb.rows / 4, pm, telea);
     QVERIFY2(pm >= 0.7 && pm > 4.0 * telea, (std::to_string(pm) + " vs " + std::to_string(telea)).c_str());
   }

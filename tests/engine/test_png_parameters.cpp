@@ -216,7 +216,7 @@ private Q_SLOTS:
     try {
       readPngParameters(scratch("missing.png"));
     } catch (const Error& e) {
-      threw = lstest::contains(e.what(), "missing.png: cannot open");
+      threw = lstest::contains(e.what(), "missing.png: no such file");
     }
     QVERIFY(threw);
     threw = false;

@@ -91,6 +91,7 @@ private Q_SLOTS:
   void blendedLatentInvariantAtEveryStep();
   void everySchedulerRuns();
   void strengthBelowOne();
+  void contentAwarePrefill();
   void softMaskKeepsTheRest();
   void cancelWithinOneStep();
   void bfloat16Runs();
@@ -234,6 +235,27 @@ void TestSdInpaint::strengthBelowOne() {
     runSdInpaint(r, *j.context);
   });
   QVERIFY2(has(none, "strength") && has(none, "no step"), none.c_str());
+}
+
+// With strength < 1 the model starts from the encoded image: the pre-fill replaces what was
+// painted over (magenta here) by texture from around it, so the result differs inside the mask,
+// never outside the pasted region, and the parameters say so.
+void TestSdInpaint::contentAwarePrefill() {
+  SdInpaintRequest r = request(inpaintFolder_);
+  r.steps = 4;
+  r.strength = 0.5;
+  r.scheduler = "ddim";
+  r.image.setTo(cv::Scalar(255, 0, 255), r.mask > 127);  // something unlike its surroundings
+  lstest::TestJob a, b;
+  const auto plain = runSdInpaint(r, *a.context);
+  r.prefill = true;
+  const auto filled = runSdInpaint(r, *b.context);
+  QCOMPARE(plain.params["prefill"].get<std::string>(), std::string("none"));
+  QCOMPARE(filled.params["prefill"].get<std::string>(), std::string("content-aware"));
+  QVERIFY(differingPixels(plain.composite, filled.composite, r.mask > 127) > 0);
+  cv::Mat outside(r.image.size(), CV_8UC1, cv::Scalar(255));
+  outside(filled.placement).setTo(0);
+  QCOMPARE(differingPixels(filled.composite, r.image, outside), 0);
 }
 
 void TestSdInpaint::softMaskKeepsTheRest() {

@@ -2,8 +2,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <fcntl.h>
@@ -11,20 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 namespace lstest {
 
-namespace {
-
-std::string readText(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 ChildRun runChild(const std::string& program, const std::vector<std::string>& args, const ChildLimits& limits) {
   static int n = 0;
@@ -82,8 +71,8 @@ ChildRun runChild(const std::string& program, const std::vector<std::string>& ar
   run.maxRssKb = usage.ru_maxrss;
   if (WIFEXITED(wstatus)) run.status = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) run.signal = WTERMSIG(wstatus);
-  run.out = readText(outPath);
-  run.err = readText(errPath);
+  run.out = readTextFile(outPath);
+  run.err = readTextFile(errPath);
   return run;
 }
 

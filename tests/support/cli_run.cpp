@@ -10,16 +10,12 @@
 
 namespace lstest {
 
-namespace {
-
-std::string readText(const std::string& path) {
+std::string readTextFile(const std::string& path) {
   std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
 }
-
-}  // namespace
 
 CliRun runCli(const std::string& args) {
   static int n = 0;
@@ -28,8 +24,8 @@ CliRun runCli(const std::string& args) {
   const int rc = std::system(cmd.c_str());
   CliRun r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = readText(base + ".out");
-  r.err = readText(base + ".err");
+  r.out = readTextFile(base + ".out");
+  r.err = readTextFile(base + ".err");
   return r;
 }
 

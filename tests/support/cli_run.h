@@ -15,4 +15,7 @@ struct CliRun {
 // to numbered files in scratchDir(), so runs never overwrite each other's text.
 CliRun runCli(const std::string& args);
 
+// The whole file as text ("" when it cannot be read).
+std::string readTextFile(const std::string& path);
+
 }  // namespace lstest

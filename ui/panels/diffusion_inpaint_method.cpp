@@ -77,6 +77,9 @@ QWidget* DiffusionInpaintMethod::createOptionsWidget(QWidget* parent) {
   padding_->setRange(0, 1024);
   padding_->setSuffix(tr(" px"));
   padding_->setToolTip(tr("Context around the mask the model sees when cropping"));
+  prefill_ = new QCheckBox(tr("Pre-fill the hole (content-aware)"), w);
+  prefill_->setToolTip(tr("First fill the masked area with texture from around it, so the model starts from "
+                          "plausible surroundings instead of what was painted over (matters with strength below 1)"));
   feather_ = new QSpinBox(w);
   feather_->setRange(0, 256);
   feather_->setSuffix(tr(" px"));
@@ -91,6 +94,7 @@ QWidget* DiffusionInpaintMethod::createOptionsWidget(QWidget* parent) {
   form->addRow(crop_);
   form->addRow(tr("Padding"), padding_);
   form->addRow(tr("Feather"), feather_);
+  form->addRow(prefill_);
 
   setOptions(opts_);
   seed_->setNewSeedEachRun(randomEachRun_);
@@ -107,6 +111,7 @@ QWidget* DiffusionInpaintMethod::createOptionsWidget(QWidget* parent) {
   });
   connect(padding_, &QSpinBox::valueChanged, this, [this](int v) { opts_.padding = v; });
   connect(feather_, &QSpinBox::valueChanged, this, [this](int v) { opts_.featherPx = v; });
+  connect(prefill_, &QCheckBox::toggled, this, [this](bool on) { opts_.prefill = on; });
   padding_->setEnabled(opts_.cropToMask);
   return w;
 }
@@ -136,6 +141,7 @@ void DiffusionInpaintMethod::setOptions(const latentshop::SdInpaintRequest& o) {
   opts_.cropToMask = o.cropToMask;
   opts_.padding = o.padding;
   opts_.featherPx = o.featherPx;
+  opts_.prefill = o.prefill;
   if (!prompt_) return;
   const latentshop::SdInpaintRequest copy = opts_;  // the setters below write back into opts_
   prompt_->setPlainText(QString::fromStdString(copy.prompt));
@@ -148,6 +154,7 @@ void DiffusionInpaintMethod::setOptions(const latentshop::SdInpaintRequest& o) {
   crop_->setChecked(copy.cropToMask);
   padding_->setValue(copy.padding);
   feather_->setValue(copy.featherPx);
+  prefill_->setChecked(copy.prefill);
   opts_ = copy;
   opts_.scheduler = schedulerOf(scheduler_);
 }
@@ -188,6 +195,7 @@ void DiffusionInpaintMethod::saveSettings(QSettings& s) const {
   s.setValue(QStringLiteral("cropToMask"), opts_.cropToMask);
   s.setValue(QStringLiteral("padding"), opts_.padding);
   s.setValue(QStringLiteral("feather"), opts_.featherPx);
+  s.setValue(QStringLiteral("prefill"), opts_.prefill);
   s.setValue(QStringLiteral("guidanceFor"), defaultsFor_);
 }
 
@@ -203,6 +211,7 @@ void DiffusionInpaintMethod::loadSettings(QSettings& s) {
   o.cropToMask = s.value(QStringLiteral("cropToMask"), o.cropToMask).toBool();
   o.padding = s.value(QStringLiteral("padding"), o.padding).toInt();
   o.featherPx = s.value(QStringLiteral("feather"), o.featherPx).toInt();
+  o.prefill = s.value(QStringLiteral("prefill"), o.prefill).toBool();
   setOptions(o);
   // Guidance saved for another model than the current one gives way to the current one's.
   if (s.contains(QStringLiteral("guidanceFor"))) defaultsFor_ = s.value(QStringLiteral("guidanceFor")).toString();

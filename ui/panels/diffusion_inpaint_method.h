@@ -63,6 +63,7 @@ private:
   QCheckBox* crop_ = nullptr;
   QSpinBox* padding_ = nullptr;
   QSpinBox* feather_ = nullptr;
+  QCheckBox* prefill_ = nullptr;
 };
 
 }  // namespace latentshop::ui
