@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include <csignal>
 
@@ -58,6 +61,21 @@ pid_t temporaryOwner(const std::string& name) {
   return v > 0 && v < (1LL << 31) ? static_cast<pid_t>(v) : 0;
 }
 
+// removeStaleTemporaries() for the folder of a save, at most once a minute per folder and process:
+// a folder export writes thousands of files into one folder, and each need not rescan it.
+void removeStaleTemporariesNow(const std::string& dir) {
+  static std::mutex mutex;
+  static std::map<std::string, std::chrono::steady_clock::time_point> lastScan;
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = lastScan.find(dir);
+    if (it != lastScan.end() && now - it->second < std::chrono::minutes(1)) return;
+    lastScan[dir] = now;
+  }
+  removeStaleTemporaries(dir);
+}
+
 // Makes the rename durable. A folder that cannot be opened for syncing is not a write failure.
 void fsyncFolder(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
@@ -76,7 +94,7 @@ AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(target_ + ": folder '" + dir.string() + "' does not exist");
   if (fs::is_directory(t, ec)) throw Error(target_ + ": is a folder; cannot replace it with a file");
-  removeStaleTemporaries(dir.string());
+  removeStaleTemporariesNow(dir.string());
   temp_ = (dir / ("." + t.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                   std::to_string(counter++)))
               .string();
