@@ -80,6 +80,9 @@ JobId EngineBridge::submit(JobSpec spec) {
   JobCallbacks cb;
   cb.onState = [this, user](JobId id, JobState state) {
     if (user.onState) user.onState(id, state);
+    // Done and Failed travel with the outcome (below), in the same GUI event: a result never
+    // reaches the window while its job still counts as running, so a Run pressed at once starts.
+    if (state == JobState::Done || state == JobState::Failed) return;
     QMetaObject::invokeMethod(this, [this, id, state] { onState(id, state); }, Qt::QueuedConnection);
   };
   cb.onProgress = [user, channel, post, hook](JobId id, const JobProgress& p) {
@@ -106,12 +109,18 @@ JobId EngineBridge::submit(JobSpec spec) {
     o.message = QString::fromStdString(r.message);
     o.title = title;
     o.kind = kind;
-    QMetaObject::invokeMethod(this, [this, id, o] { Q_EMIT jobDone(id, o); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, [this, id, o] {
+      Q_EMIT jobDone(id, o);
+      onState(id, JobState::Done);
+    }, Qt::QueuedConnection);
   };
   cb.onFailed = [this, user](JobId id, const std::string& error) {
     if (user.onFailed) user.onFailed(id, error);
     const QString message = QString::fromStdString(error);
-    QMetaObject::invokeMethod(this, [this, id, message] { Q_EMIT jobFailed(id, message); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, [this, id, message] {
+      Q_EMIT jobFailed(id, message);
+      onState(id, JobState::Failed);
+    }, Qt::QueuedConnection);
   };
   spec.callbacks = std::move(cb);
 

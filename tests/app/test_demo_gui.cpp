@@ -71,13 +71,21 @@ struct Editor {
   }
 };
 
-// Runs `start` and waits for the result layer; returns it (null on failure) and the previews the
-// canvas showed meanwhile.
+// Runs `start` (which returns the job it started, 0 if refused) and waits for that job to end;
+// returns its result layer (null when it was refused or failed: the status bar says why) and the
+// previews the canvas showed meanwhile.
 const Layer* runAndWait(Editor& e, const std::function<quint64()>& start, int& previews) {
   const int before = e.window.canvas()->previewsShown();
   QSignalSpy arrived(&e.window, &MainWindow::resultArrived);
-  if (!start()) return nullptr;
-  if (!arrived.wait(300000)) return nullptr;
+  QSignalSpy finished(&e.window, &MainWindow::jobFinished);
+  const quint64 job = start();
+  if (!job) return nullptr;
+  const bool ended = QTest::qWaitFor([&] {
+    for (const auto& f : finished)
+      if (f.at(0).toULongLong() == job) return true;
+    return false;
+  }, 280000);
+  if (!ended || arrived.isEmpty()) return nullptr;
   previews = e.window.canvas()->previewsShown() - before;
   return e.window.document()->layer(arrived.first().at(0).value<LayerId>());
 }
@@ -192,8 +200,10 @@ private Q_SLOTS:
     QVERIFY(dragPanel->modelSettings()->waitForCheck(30000));
     QTRY_VERIFY(dragPanel->runButton()->isEnabled());
     layer = runAndWait(e, [&] {
+      const quint64 previous = e.window.activeJob();  // 0: the instruction's job has ended
       QTest::mouseClick(dragPanel->runButton(), Qt::LeftButton);
-      return e.window.activeJob();
+      const quint64 started = e.window.activeJob();
+      return started != previous ? started : quint64(0);
     }, previews);
     QVERIFY2(layer && layer->pending, qPrintable(e.window.statusText()));
     std::printf("   GUI drag: %d previews shown\n", previews);

@@ -145,6 +145,35 @@ private Q_SLOTS:
     QCOMPARE(JobState(state.last().at(1).toInt()), JobState::Failed);
   }
 
+  // The worker may be descheduled between handing over a result and marking its job finished.
+  // Whoever sees the result (the window, then the user pressing Run again) must already see the
+  // job finished; otherwise the next Run is refused as "a job is already running".
+  void aResultArrivesWithItsJobAlreadyFinished() {
+    for (const bool fail : {false, true}) {
+      EngineBridge bridge;
+      QSignalSpy done(&bridge, &EngineBridge::jobDone);
+      QSignalSpy failed(&bridge, &EngineBridge::jobFailed);
+      QSignalSpy& outcome = fail ? failed : done;
+      QSignalSpy state(&bridge, &EngineBridge::jobStateChanged);
+      JobSpec spec = previewJob(2, 0us);
+      if (fail) spec.run = [](JobContext&) -> JobResult { throw Error("broken on purpose"); };
+      // Holds the worker after the outcome is handed over, before the queue reports the end state.
+      spec.callbacks.onState = [](JobId, JobState s) {
+        if (isFinished(s)) std::this_thread::sleep_for(400ms);
+      };
+      const JobId id = bridge.submit(std::move(spec));
+      QVERIFY(outcome.wait(20000));  // returns once the event that carried the outcome is handled
+      QVERIFY2(!bridge.isBusy(), fail ? "failure delivered before the job finished" : "result delivered before the job finished");
+      QCOMPARE(state.last().at(0).toULongLong(), id);
+      QCOMPARE(JobState(state.last().at(1).toInt()), fail ? JobState::Failed : JobState::Done);
+      // And the end state is reported once, not again when the worker catches up.
+      QTest::qWait(600);
+      int ends = 0;
+      for (const auto& s : state) ends += isFinished(JobState(s.at(1).toInt())) ? 1 : 0;
+      QCOMPARE(ends, 1);
+    }
+  }
+
   void cancelEndsWithoutAResult() {
     std::atomic<int> stepsRun{0};  // shared with the worker: declared before the bridge that joins it
     EngineBridge bridge;
