@@ -92,6 +92,7 @@ MainWindow::MainWindow(QWidget* parent)
   installDiffusionTools(*this);  // SD inpaint method, instruction box, model pickers (issue 4)
   setupAutosave();
   installDragEditing(*this);
+  installModelManager();  // Settings → Models…, "Get models…", the first start's welcome (issue 18)
 
   // Document -> window state.
   connect(doc_, &Document::modifiedChanged, this, &MainWindow::updateTitle);

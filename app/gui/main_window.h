@@ -27,6 +27,7 @@
 class QAction;
 class QActionGroup;
 class QDockWidget;
+class QFrame;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -45,6 +46,7 @@ class InpaintPanel;
 class JobProgressWidget;
 class LayersPanel;
 class MaskBrushTool;
+class ModelManagerDialog;
 class ResultBar;
 class Tool;
 struct JobOutcome;
@@ -130,6 +132,12 @@ public:
   LayersPanel* layersPanel() const { return layersPanel_; }
   HistoryPanel* historyPanel() const { return historyPanel_; }
   QAction* action(const QString& name) const { return actions_.value(name); }
+  // Settings → Models… (main_window_models.cpp): created on first use, kept while the window lives
+  // so a download goes on when it is closed.
+  ModelManagerDialog* modelManager();
+  void showModelManager();
+  // The first start's welcome in the Inpaint panel is showing.
+  bool welcomeShown() const;
   QString statusText() const;
 
 Q_SIGNALS:
@@ -154,6 +162,7 @@ private:
   void buildStatusBar();
   void connectEngine();
   void loadSettings();
+  void installModelManager();
   // File → "Largest image to open…": the decode policy's pixel budget (engine/io/decode_policy.h),
   // kept in QSettings "files/maxMegapixels" (main_window_limits.cpp).
   QAction* pixelBudgetAction();
@@ -226,6 +235,8 @@ private:
   bool autosaveAgain_ = false;
   quint64 autosavedRevision_ = 0;  // the revision the recovery file holds (0: none)
   QHash<QString, QAction*> actions_;  // by name, e.g. "file.open", "mask.invert"
+  ModelManagerDialog* modelManager_ = nullptr;
+  QWidget* welcome_ = nullptr;
 
   JobId activeJob_ = 0;
   QPointer<JobProgressWidget> activeProgress_;

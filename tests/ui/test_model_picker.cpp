@@ -53,16 +53,16 @@ void TestModelPicker::noModelExplainsWhereModelsGo() {
   QVERIFY(!settings.isValid());
   QVERIFY(!settings.isChecking());
   const QString text = picker.statusText();
-  QVERIFY2(text.contains(QStringLiteral("models/README.md")) && text.contains(QStringLiteral("fetch_model.py")) &&
+  QVERIFY2(text.contains(QStringLiteral("models/README.md")) && text.contains(QStringLiteral("Get models")) &&
                text.contains(ModelSettings::defaultModelsFolder()),
            qPrintable(text));
   QVERIFY(!picker.loadButton()->isEnabled());
   // The example checkpoint suits the tool.
-  QVERIFY2(text.contains(QStringLiteral("fetch_model.py sd15-inpainting")), qPrintable(text));
+  QVERIFY2(text.contains(QStringLiteral("models install sd15-inpainting")), qPrintable(text));
   ModelSettings drag(latentshop::SdTool::Drag);
-  QVERIFY2(drag.validationMessage().contains(QStringLiteral("fetch_model.py sd15<")), qPrintable(drag.validationMessage()));
+  QVERIFY2(drag.validationMessage().contains(QStringLiteral("models install sd15<")), qPrintable(drag.validationMessage()));
   ModelSettings instruct(latentshop::SdTool::Instruct);
-  QVERIFY2(instruct.validationMessage().contains(QStringLiteral("fetch_model.py instruct-pix2pix")),
+  QVERIFY2(instruct.validationMessage().contains(QStringLiteral("models install instruct-pix2pix")),
            qPrintable(instruct.validationMessage()));
 }
 

@@ -127,4 +127,11 @@ void InpaintPanel::loadSettings(QSettings& s) {
   setCurrentMethod(s.value(QStringLiteral("inpaint/method")).toString());
 }
 
+void InpaintPanel::setBanner(QWidget* banner) {
+  auto* box = qobject_cast<QVBoxLayout*>(layout());
+  if (!box || !banner) return;
+  banner->setParent(this);
+  box->insertWidget(0, banner);
+}
+
 }  // namespace latentshop::ui

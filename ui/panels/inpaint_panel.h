@@ -35,6 +35,8 @@ public:
   bool isBusy() const { return busy_; }
   // What the document offers; Run is enabled only when the current method can run on it.
   void setDocumentState(bool hasImage, bool hasMask);
+  // A widget shown above the method list (the first start's welcome); the panel owns it.
+  void setBanner(QWidget* banner);
   // Why Run is disabled right now (empty when it is enabled).
   QString blockedReason() const;
 

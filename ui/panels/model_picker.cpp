@@ -16,6 +16,7 @@
 
 #include "engine/io/model_defaults.h"
 #include "ui/panels/job_progress_widget.h"
+#include "ui/panels/model_folder_signal.h"
 #include "ui/panels/model_settings.h"
 
 namespace latentshop::ui {
@@ -66,10 +67,17 @@ ModelPicker::ModelPicker(ModelSettings* settings, QWidget* parent) : QWidget(par
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   load_ = new QPushButton(tr("Load model"), this);
   load_->setToolTip(tr("Load the model now, so the first edit starts at once (it is loaded on first use otherwise)"));
+  getModels_ = new QToolButton(this);
+  getModels_->setText(tr("Get models\u2026"));
+  getModels_->setToolTip(tr("Download Stable Diffusion checkpoints (inpainting, instruct, previews) into your models folder"));
   progress_ = new JobProgressWidget(this);
   layout->addLayout(row);
   layout->addWidget(status_);
-  layout->addWidget(load_);
+  auto* loadRow = new QHBoxLayout;
+  loadRow->setSpacing(4);
+  loadRow->addWidget(load_, 1);
+  loadRow->addWidget(getModels_);
+  layout->addLayout(loadRow);
   layout->addWidget(progress_);
 
   connect(list_, &QComboBox::activated, this, [this](int index) {
@@ -79,6 +87,11 @@ ModelPicker::ModelPicker(ModelSettings* settings, QWidget* parent) : QWidget(par
   connect(folder_, &QToolButton::clicked, this, &ModelPicker::chooseFolder);
   connect(file_, &QToolButton::clicked, this, &ModelPicker::chooseFile);
   connect(load_, &QPushButton::clicked, this, &ModelPicker::loadRequested);
+  connect(getModels_, &QToolButton::clicked, this, [this] {
+    Q_EMIT getModelsRequested();
+    ModelFolderSignal::requestManager(this);
+  });
+  connect(ModelFolderSignal::instance(), &ModelFolderSignal::changed, this, &ModelPicker::refresh);
   connect(settings_, &ModelSettings::modelChanged, this, &ModelPicker::refresh);
   refresh();
 }

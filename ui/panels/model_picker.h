@@ -29,6 +29,7 @@ public:
   JobProgressWidget* progress() const { return progress_; }
   QComboBox* modelList() const { return list_; }
   QPushButton* loadButton() const { return load_; }
+  QToolButton* getModelsButton() const { return getModels_; }
   // The shared compute/preview settings menu (rebuilt from ModelSettings each time it opens).
   QMenu* settingsMenu() const { return settingsMenu_; }
   // The text under the list (validation, kind or help), as plain text (tests, tooltips).
@@ -39,6 +40,8 @@ public:
 Q_SIGNALS:
   // The user asked to load the current model now.
   void loadRequested();
+  // The user asked for the model manager ("Get models…").
+  void getModelsRequested();
 
 private:
   void refresh();
@@ -53,6 +56,7 @@ private:
   QToolButton* settingsButton_;
   QMenu* settingsMenu_;
   QPushButton* load_;
+  QToolButton* getModels_;
   QLabel* status_;
   JobProgressWidget* progress_;
   bool busy_ = false;

@@ -107,11 +107,10 @@ QString ModelSettings::noModelHelp(latentshop::SdTool tool) {
                                                                : QStringLiteral("sd15-inpainting");
   return QCoreApplication::translate(
              "ModelSettings",
-             "No model chosen. Latentshop downloads nothing itself: put a diffusers folder or a single-file "
-             ".safetensors SD 1.x checkpoint in %1 (or anywhere) and choose it here. On a machine with network "
-             "access, <code>python3 models/fetch_model.py --list</code> shows the known checkpoints and "
-             "<code>python3 models/fetch_model.py %2</code> fetches one for this tool; models/README.md explains "
-             "the details.")
+             "No model chosen. <b>Get models\u2026</b> (or Settings \u2192 Models\u2026) downloads one into %1, "
+             "e.g. <code>%2</code> for this tool; <code>latentshop-cli models install %2</code> does the same. "
+             "A diffusers folder or a single-file .safetensors SD 1.x checkpoint from anywhere works too: "
+             "choose it here. models/README.md explains the details.")
       .arg(defaultModelsFolder().toHtmlEscaped(), example);
 }
 
