@@ -122,7 +122,7 @@ void TestDiffusionGui::pickerValidatesAndExplains() {
   ModelPicker* picker = s.tools->inpaintMethod()->picker();
   // No model yet: the picker says where models go; the method says why it cannot run.
   QVERIFY2(picker->statusText().contains(QStringLiteral("models/README.md")), qPrintable(picker->statusText()));
-  QVERIFY(picker->statusText().contains(QStringLiteral("fetch_model.py")));
+  QVERIFY2(picker->statusText().contains(QStringLiteral("models install sd15-inpainting")), qPrintable(picker->statusText()));
   QVERIFY(!s.tools->inpaintMethod()->unavailableReason().isEmpty());
   // The instruct model is refused for inpainting, with the reason.
   s.tools->inpaintModel()->setModelPath(instructFolder_);

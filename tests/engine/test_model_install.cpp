@@ -1,6 +1,6 @@
 // LATENTSHOP_TEST_LABELS: io
 // Model installation: SHA-256 against FIPS 180-2 vectors and a second implementation, the manifest
-// and Hub listing parsers (hostile input refused), file selection as models/fetch_model.py does it,
+// and Hub listing parsers (hostile input refused), file selection (the files a diffusers pipeline needs, one precision),
 // and the staged install (resume, verification, record, removal) on a scratch models folder.
 #include <algorithm>
 #include <cctype>
