@@ -89,9 +89,9 @@ void addSharedOptions(CLI::App* cmd, InpaintOptions& o) {
 void addClassicalOptions(CLI::App* cmd, InpaintOptions& o) {
   o.methodOption = cmd->add_option("--method", o.method,
                                    "Classical: remove (content-aware removal: PatchMatch, texture from the photo "
-                                   "itself), patchmatch (the same), telea (fast marching: scratches, wires) or ns "
-                                   "(Navier-Stokes)")
-                       ->check(CLI::IsMember({"remove", "patchmatch", "telea", "ns"}))
+                                   "itself), patchmatch (the same), telea (fast marching: scratches, wires), ns "
+                                   "(Navier-Stokes), shiftmap or fsr (OpenCV contrib's xphoto, for comparison)")
+                       ->check(CLI::IsMember({"remove", "patchmatch", "telea", "ns", "shiftmap", "fsr"}))
                        ->capture_default_str();
   cmd->add_option("--keep-out", o.keepOut,
                   "PatchMatch: mask of the image's size, white where the fill must never copy from");

@@ -1,5 +1,5 @@
 // `latentshop-cli inpaint-eval --images DIR [--holes N] [--seed S] [--long-side 800]
-//                             [--areas 0.05,0.1,0.2] [--methods patchmatch,telea,ns] [--crops DIR]`:
+//                             [--areas 0.05,0.1,0.2] [--methods patchmatch,telea,ns,shiftmap,fsr] [--crops DIR]`:
 // cuts holes (squares, blobs, strokes; each area fraction; N of each) into every photo of DIR
 // (resized to the long side), fills them with every method and prints, per method, the mean PSNR
 // and SSIM in the hole, detail ratio, seam score and seconds, overall and per area
@@ -76,7 +76,7 @@ void run(const EvalOptions& o) {
   std::vector<ClassicalInpaintMethod> methods;
   for (const auto& m : split(o.methods)) {
     const auto parsed = parseClassicalInpaintMethod(m);
-    if (!parsed) throw Error("--methods: unknown method '" + m + "' (patchmatch, telea, ns)");
+    if (!parsed) throw Error("--methods: unknown method '" + m + "' (patchmatch, telea, ns, shiftmap, fsr)");
     methods.push_back(*parsed);
   }
   std::vector<double> areas;

@@ -13,6 +13,7 @@
 
 #include "engine/core/error.h"
 #include "engine/pipelines/exemplar/patchmatch_inpaint.h"
+#include "engine/pipelines/exemplar/xphoto_inpaint.h"
 #include "engine/pipelines/mask_ops.h"
 
 namespace latentshop {
@@ -22,6 +23,8 @@ const char* toString(ClassicalInpaintMethod method) {
     case ClassicalInpaintMethod::Telea: return "telea";
     case ClassicalInpaintMethod::NavierStokes: return "ns";
     case ClassicalInpaintMethod::PatchMatch: return "patchmatch";
+    case ClassicalInpaintMethod::ShiftMap: return "shiftmap";
+    case ClassicalInpaintMethod::Fsr: return "fsr";
   }
   return "telea";
 }
@@ -31,6 +34,8 @@ const char* displayName(ClassicalInpaintMethod method) {
     case ClassicalInpaintMethod::Telea: return "Telea";
     case ClassicalInpaintMethod::NavierStokes: return "Navier\u2013Stokes";
     case ClassicalInpaintMethod::PatchMatch: return "Content-aware";
+    case ClassicalInpaintMethod::ShiftMap: return "Shift-map";
+    case ClassicalInpaintMethod::Fsr: return "FSR";
   }
   return "Telea";
 }
@@ -39,6 +44,8 @@ std::optional<ClassicalInpaintMethod> parseClassicalInpaintMethod(const std::str
   if (name == "telea") return ClassicalInpaintMethod::Telea;
   if (name == "ns" || name == "navier-stokes") return ClassicalInpaintMethod::NavierStokes;
   if (name == "patchmatch" || name == "remove") return ClassicalInpaintMethod::PatchMatch;
+  if (name == "shiftmap" || name == "shift-map") return ClassicalInpaintMethod::ShiftMap;
+  if (name == "fsr") return ClassicalInpaintMethod::Fsr;
   return std::nullopt;
 }
 
@@ -156,14 +163,17 @@ ClassicalInpaintOutput runClassicalInpaint(const ClassicalInpaintRequest& r, Job
   const cv::Rect box = maskBoundingBox(support);
   // cv::inpaint reads known pixels within `radius` of each hole pixel (and NS diffuses from the
   // hole's border); a crop padded by more than that gives the same fill as the whole image.
+  const bool xphoto = r.method == ClassicalInpaintMethod::ShiftMap || r.method == ClassicalInpaintMethod::Fsr;
   const int margin = static_cast<int>(std::ceil(r.radius)) + 8;
-  const cv::Rect work = padRect(box, margin, r.image.size());
+  const cv::Rect work = xphoto ? xphotoWorkRect(box, r.image.size()) : padRect(box, margin, r.image.size());
   const cv::Mat alphaF = featherOutward(hole(work), r.featherPx);
   if (ctx) ctx->progress(1);
 
   // 2. The fill: Telea / NS on the crop; PatchMatch over the whole image (its sources).
-  const cv::Mat filledWork = r.method == ClassicalInpaintMethod::PatchMatch
-                                 ? patchMatchFill(r, support, box, ctx)(work).clone()
+  const cv::Mat filledWork = r.method == ClassicalInpaintMethod::PatchMatch ? patchMatchFill(r, support, box, ctx)(work).clone()
+                             : xphoto ? xphotoInpaint(r.image(work), support(work),
+                                                      r.method == ClassicalInpaintMethod::ShiftMap ? XphotoAlgorithm::ShiftMap
+                                                                                                   : XphotoAlgorithm::Fsr)
                                  : inpaintAnyChannels(r.image(work), support(work), r.radius,
                                                       r.method == ClassicalInpaintMethod::Telea ? cv::INPAINT_TELEA
                                                                                                 : cv::INPAINT_NS);

@@ -24,10 +24,12 @@
 
 namespace latentshop {
 
-enum class ClassicalInpaintMethod { Telea, NavierStokes, PatchMatch };
+// ShiftMap and Fsr are OpenCV contrib's cv::xphoto::inpaint (exemplar/xphoto_inpaint.h), kept to
+// measure against PatchMatch (the CLI and inpaint-eval offer them; the editor's menu does not).
+enum class ClassicalInpaintMethod { Telea, NavierStokes, PatchMatch, ShiftMap, Fsr };
 
-// "telea" / "ns" / "patchmatch" (the CLI's --method values; "remove" names PatchMatch, the method
-// for removing objects); parse returns nullopt for anything else.
+// "telea" / "ns" / "patchmatch" / "shiftmap" / "fsr" (the CLI's --method values; "remove" names
+// PatchMatch, the method for removing objects); parse returns nullopt for anything else.
 const char* toString(ClassicalInpaintMethod method);
 std::optional<ClassicalInpaintMethod> parseClassicalInpaintMethod(const std::string& name);
 // "Telea" / "Navier–Stokes" / "Content-aware" for titles and messages.

@@ -18,6 +18,7 @@
 #include "engine/core/threads.h"
 #include "engine/io/image_io.h"
 #include "engine/pipelines/classical_inpaint.h"
+#include "engine/pipelines/exemplar/xphoto_inpaint.h"
 #include "engine/pipelines/mask_ops.h"
 #include "engine/runtime/job_queue.h"
 
@@ -277,12 +278,45 @@ private Q_SLOTS:
     QVERIFY2(failure.find("leaves nothing to fill") != std::string::npos, failure.c_str());
   }
 
+  // OpenCV contrib's shift-map and FSR (offered to measure against PatchMatch): each fills the hole
+  // from the photo and leaves every pixel outside the grown + feathered mask as it was.
+  void xphotoMethodsFillAndKeepTheOutside() {
+    if (!haveXphoto()) QSKIP("this OpenCV has no xphoto module");
+    const cv::Mat truth = readImageRgb(lstest::photoPath("fruits.jpg"));
+    cv::Mat mask(truth.size(), CV_8UC1, cv::Scalar(0));
+    cv::circle(mask, cv::Point(420, 190), 10, cv::Scalar(255), cv::FILLED);
+    cv::Mat input = truth.clone();
+    input.setTo(cv::Scalar(255, 0, 255), mask);
+    for (auto method : {ClassicalInpaintMethod::ShiftMap, ClassicalInpaintMethod::Fsr}) {
+      ClassicalInpaintRequest r;
+      r.image = input;
+      r.mask = mask;
+      r.method = method;
+      r.growPx = 1;
+      r.featherPx = 2;
+      const ClassicalInpaintOutput out = runClassicalInpaint(r);
+      const cv::Mat hole = growShrinkMask(mask, 1);
+      const cv::Mat support = featherSupport(hole, 2);
+      QCOMPARE(countDifferent(out.composite, input, ~support), 0);
+      cv::Mat magenta;
+      cv::inRange(out.composite, cv::Scalar(250, 0, 250), cv::Scalar(255, 5, 255), magenta);
+      QCOMPARE(cv::countNonZero(magenta & hole), 0);
+      const double psnr = psnrOver(out.composite, truth, hole);
+      const double unfilled = psnrOver(input, truth, hole);
+      std::printf("   %s: PSNR over the hole %.2f dB (unfilled %.2f dB)\n", displayName(method), psnr, unfilled);
+      // The disc lies on the lime's flat skin: any fill from the photo scores > 20 dB, magenta ~5.
+      QVERIFY2(psnr >= unfilled + 12.0, displayName(method));
+    }
+  }
+
   void methodNamesRoundTrip() {
     QVERIFY(parseClassicalInpaintMethod("telea") == ClassicalInpaintMethod::Telea);
     QVERIFY(parseClassicalInpaintMethod("ns") == ClassicalInpaintMethod::NavierStokes);
     QVERIFY(parseClassicalInpaintMethod("patchmatch") == ClassicalInpaintMethod::PatchMatch);
     QVERIFY(parseClassicalInpaintMethod("remove") == ClassicalInpaintMethod::PatchMatch);
-    QVERIFY(!parseClassicalInpaintMethod("shiftmap").has_value());
+    QVERIFY(parseClassicalInpaintMethod("shiftmap") == ClassicalInpaintMethod::ShiftMap);
+    QVERIFY(parseClassicalInpaintMethod("fsr") == ClassicalInpaintMethod::Fsr);
+    QVERIFY(!parseClassicalInpaintMethod("lama").has_value());
     QCOMPARE(std::string(toString(ClassicalInpaintMethod::NavierStokes)), std::string("ns"));
   }
 };

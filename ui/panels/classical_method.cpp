@@ -16,6 +16,8 @@ QString ClassicalMethod::displayName() const {
   switch (method_) {
     case latentshop::ClassicalInpaintMethod::PatchMatch: return tr("Remove (content-aware)");
     case latentshop::ClassicalInpaintMethod::Telea: return tr("Classical \u2013 Telea (fast marching)");
+    case latentshop::ClassicalInpaintMethod::ShiftMap: return tr("Classical \u2013 Shift-map (OpenCV)");
+    case latentshop::ClassicalInpaintMethod::Fsr: return tr("Classical \u2013 FSR (OpenCV)");
     case latentshop::ClassicalInpaintMethod::NavierStokes: break;
   }
   return tr("Classical \u2013 Navier\u2013Stokes");
@@ -28,6 +30,10 @@ QString ClassicalMethod::description() const {
                 "(PatchMatch). No model needed.");
     case latentshop::ClassicalInpaintMethod::Telea:
       return tr("Fills small defects (scratches, dust, wires) from the surrounding pixels. No model needed.");
+    case latentshop::ClassicalInpaintMethod::ShiftMap:
+      return tr("Copies the image's dominant patch offsets into the hole (He & Sun 2012). No model needed.");
+    case latentshop::ClassicalInpaintMethod::Fsr:
+      return tr("Extrapolates the surrounding frequencies into the hole (Genser et al. 2018). No model needed.");
     case latentshop::ClassicalInpaintMethod::NavierStokes: break;
   }
   return tr("Continues edges and shading into the hole by fluid-like diffusion. No model needed.");
