@@ -15,27 +15,14 @@
 
 #include <torch/torch.h>
 
+#include "support/process_memory.h"
+
 namespace lsbench {
 
-// "VmHWM" (peak) or "VmRSS" (current) in MiB.
-inline double statusMiB(const char* field) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(f, line)) {
-    if (line.rfind(key, 0) == 0) return std::stod(line.substr(key.size())) / 1024.0;  // kB
-  }
-  return -1.0;
-}
-inline double peakRssMiB() { return statusMiB("VmHWM"); }
-inline double rssMiB() { return statusMiB("VmRSS"); }
-// Resets VmHWM to the current RSS (Linux ≥ 4.0).
-inline bool resetPeakRss() {
-  std::ofstream f("/proc/self/clear_refs");
-  if (!f) return false;
-  f << "5";
-  return static_cast<bool>(f);
-}
+using lstest::peakRssMiB;
+using lstest::resetPeakRss;
+using lstest::rssMiB;
+using lstest::statusMiB;
 
 // "AMD EPYC 7B13 (2 cores, avx2 fma, no avx512, no native bf16)": what the figures were measured on.
 inline std::string cpuDescription() {
