@@ -82,12 +82,13 @@ void ModelDownloader::start(const latentshop::ManifestModel& model) {
   progress_ = DownloadProgress{};
   samples_.clear();
   clock_.start();
-  listFiles();
+  listing_.clear();
+  listingPages_ = 0;
+  listFiles(fromStd(latentshop::hubTreeUrl(endpoint_.toStdString(), model_.repo, model_.revision)));
 }
 
-void ModelDownloader::listFiles() {
-  report(tr("Listing files"), QString());
-  const QString url = fromStd(latentshop::hubTreeUrl(endpoint_.toStdString(), model_.repo, model_.revision));
+void ModelDownloader::listFiles(const QString& url) {
+  report(listingPages_ ? tr("Listing files (page %1)").arg(listingPages_ + 1) : tr("Listing files"), QString());
   QNetworkReply* reply = network_->get(makeRequest(url));
   reply_ = reply;
   connect(reply, &QNetworkReply::finished, this, [this, reply, g = generation_] {
@@ -111,9 +112,31 @@ void ModelDownloader::onListing(QNetworkReply* reply) {
     fail(describeHttpError(reply, tr("Listing %1").arg(fromStd(model_.repo))));
     return;
   }
+  // A long listing comes in pages (the Hub's Link: <...>; rel="next"); every page is read before
+  // files are chosen. The next page must be on the same host (the token goes with the request).
+  constexpr int kMaxListingPages = 1000;
+  std::string nextPage;
   try {
-    const auto listing = latentshop::parseHubTree(reply->readAll().toStdString(), model_.repo + " (file listing)");
-    const auto files = latentshop::selectModelFiles(model_, listing);
+    const auto page = latentshop::parseHubTree(reply->readAll().toStdString(), model_.repo + " (file listing)");
+    listing_.insert(listing_.end(), page.begin(), page.end());
+    ++listingPages_;
+    nextPage = latentshop::hubNextPageUrl(reply->rawHeader("Link").toStdString());
+    if (!nextPage.empty() && !latentshop::sameOrigin(nextPage, endpoint_.toStdString()))
+      throw latentshop::Error("the file listing of " + model_.repo + " continues on another host (" + nextPage +
+                              "); refused, the access token would go there");
+    if (!nextPage.empty() && listingPages_ >= kMaxListingPages)
+      throw latentshop::Error("the file listing of " + model_.repo + " has more than " +
+                              std::to_string(kMaxListingPages) + " pages; refused");
+  } catch (const std::exception& e) {
+    fail(QString::fromStdString(e.what()));
+    return;
+  }
+  if (!nextPage.empty()) {
+    listFiles(fromStd(nextPage));
+    return;
+  }
+  try {
+    const auto files = latentshop::selectModelFiles(model_, listing_);
     QDir().mkpath(settings_.modelsDir);
     plan_ = latentshop::planInstall(model_, files, settings_.modelsDir.toStdString());
   } catch (const std::exception& e) {

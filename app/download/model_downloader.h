@@ -68,7 +68,7 @@ Q_SIGNALS:
   void cancelled();
 
 private:
-  void listFiles();
+  void listFiles(const QString& url);  // one page of the tree listing
   void onListing(QNetworkReply* reply);
   void nextFile();
   void fetch(size_t index);
@@ -89,6 +89,8 @@ private:
   QPointer<QNetworkReply> reply_;
   latentshop::ManifestModel model_;
   latentshop::InstallPlan plan_;
+  std::vector<latentshop::HubFile> listing_;  // the pages listed so far
+  int listingPages_ = 0;
   size_t current_ = 0;
   std::unique_ptr<QFile> part_;
   qint64 fileWritten_ = 0;  // bytes in the current .part

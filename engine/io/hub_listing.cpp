@@ -2,8 +2,11 @@
 #include "engine/io/hub_listing.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <set>
+#include <sstream>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -135,6 +138,75 @@ std::string defaultHubEndpoint() {
 std::string hubTreeUrl(const std::string& endpoint, const std::string& repo, const std::string& revision) {
   // huggingface_hub quotes the revision with safe="" ("refs/pr/1" → "refs%2Fpr%2F1").
   return endpoint + "/api/models/" + repo + "/tree/" + percentEncode(revision, 0) + "?recursive=1";
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t");
+  if (a == std::string::npos) return {};
+  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
+}
+
+// "scheme://host[:port]" of a URL, lower-cased, with the scheme's default port made explicit.
+std::string origin(const std::string& url) {
+  const auto colon = url.find("://");
+  if (colon == std::string::npos) return {};
+  const std::string scheme = lower(url.substr(0, colon));
+  const auto start = colon + 3;
+  const auto end = url.find_first_of("/?#", start);
+  std::string authority = lower(url.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  if (authority.empty() || authority.find('@') != std::string::npos) return {};  // no userinfo
+  const auto bracket = authority.rfind(']');
+  const auto portColon = authority.rfind(':');
+  if (portColon == std::string::npos || (bracket != std::string::npos && portColon < bracket))
+    authority += scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
+  return scheme + "://" + authority;
+}
+
+}  // namespace
+
+std::string hubNextPageUrl(const std::string& linkHeader) {
+  // link-value = "<" URI-Reference ">" *( OWS ";" OWS link-param ), separated by commas. A URL may
+  // itself hold commas or semicolons, so each value is read from its '<' to the matching '>'.
+  size_t pos = 0;
+  while (true) {
+    const auto lt = linkHeader.find('<', pos);
+    if (lt == std::string::npos) return {};
+    const auto gt = linkHeader.find('>', lt + 1);
+    if (gt == std::string::npos) return {};
+    const std::string url = linkHeader.substr(lt + 1, gt - lt - 1);
+    auto next = linkHeader.find('<', gt + 1);
+    // Only commas outside quotes end a value; params rarely hold '<', so the next '<' bounds them.
+    const std::string params = linkHeader.substr(gt + 1, next == std::string::npos ? std::string::npos : next - gt - 1);
+    size_t p = 0;
+    while ((p = params.find(';', p)) != std::string::npos) {
+      ++p;
+      const auto end = params.find_first_of(";,", p);
+      const std::string param = trim(params.substr(p, end == std::string::npos ? std::string::npos : end - p));
+      const auto eq = param.find('=');
+      if (eq != std::string::npos && lower(trim(param.substr(0, eq))) == "rel") {
+        std::string value = trim(param.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        std::istringstream types(lower(value));
+        std::string type;
+        while (types >> type)
+          if (type == "next") return url;
+      }
+    }
+    if (next == std::string::npos) return {};
+    pos = next;
+  }
+}
+
+bool sameOrigin(const std::string& url, const std::string& endpoint) {
+  const std::string a = origin(url);
+  return !a.empty() && a == origin(endpoint);
 }
 
 std::string hubFileUrl(const std::string& endpoint, const std::string& repo, const std::string& revision,

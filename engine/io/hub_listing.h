@@ -27,6 +27,14 @@ std::vector<HubFile> parseHubTree(const std::string& json, const std::string& so
 std::string defaultHubEndpoint();
 // {endpoint}/api/models/{repo}/tree/{revision}?recursive=1
 std::string hubTreeUrl(const std::string& endpoint, const std::string& repo, const std::string& revision);
+// The Hub paginates long tree listings (huggingface_hub's paginate(): the next page's URL is the
+// Link header's rel="next" target, RFC 8288). Returns that URL from a Link header value, or "" when
+// there is none. Parameters after the URL are matched case-insensitively; rel may list several types.
+std::string hubNextPageUrl(const std::string& linkHeader);
+// True when `url` has the same scheme, host and port as `endpoint` (a next page elsewhere is refused:
+// the access token must not travel to another host).
+bool sameOrigin(const std::string& url, const std::string& endpoint);
+
 // {endpoint}/{repo}/resolve/{revision}/{path}, each path segment percent-encoded.
 std::string hubFileUrl(const std::string& endpoint, const std::string& repo, const std::string& revision,
                        const std::string& path);

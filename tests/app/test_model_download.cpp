@@ -108,7 +108,7 @@ Outcome runDownload(ModelDownloader& d, const ManifestModel& model, int timeoutM
   QObject::connect(&d, &ModelDownloader::installed, &guard, [&](const QString& f) { o.folder = f, o.ended = true; });
   QObject::connect(&d, &ModelDownloader::failed, &guard, [&](const QString& e) { o.error = e, o.ended = true; });
   d.start(model);
-  QTest::qWaitFor([&] { return o.ended; }, timeoutMs);
+  if (!QTest::qWaitFor([&] { return o.ended; }, timeoutMs)) o.error = QStringLiteral("timed out: no install, no failure");
   return o;
 }
 
@@ -174,6 +174,33 @@ private Q_SLOTS:
     ModelDownloader again(settingsFor(endpoint, models.path()));
     const Outcome twice = runDownload(again, tinyModel());
     QVERIFY2(twice.error.contains(QStringLiteral("already installed")), qPrintable(twice.error));
+  }
+
+  // The Hub pages long listings (Link: rel="next"): every page is read before files are chosen, and
+  // a next page on another host is refused (the token would travel there).
+  void aListingInPagesIsReadToTheEnd() {
+    TinyRepo repo;
+    lstest::HubTestServer server(kRepo);
+    repo.serve(server);
+    server.paginate(2);  // 7 files and 2 folders: 5 pages
+    const QString endpoint = server.start();
+    QTemporaryDir models;
+    ModelDownloader d(settingsFor(endpoint, models.path()));
+    const Outcome o = runDownload(d, tinyModel());
+    QVERIFY2(o.error.isEmpty(), qPrintable(o.error));
+    expectInstalledExactly(repo, o.folder);
+    QCOMPARE(server.listingRequests(), 5);
+
+    lstest::HubTestServer hostile(kRepo);
+    repo.serve(hostile);
+    hostile.paginate(3, QStringLiteral("elsewhere.invalid"));
+    const QString hostileEndpoint = hostile.start();
+    QTemporaryDir models2;
+    ModelDownloader d2(settingsFor(hostileEndpoint, models2.path()));
+    const Outcome refused = runDownload(d2, tinyModel());
+    QVERIFY2(refused.error.contains(QStringLiteral("another host")), qPrintable(refused.error));
+    QCOMPARE(hostile.listingRequests(), 1);
+    QVERIFY(ModelSettings::modelsInFolder(models2.path()).isEmpty());
   }
 
   void aDroppedConnectionResumesWithRange() {

@@ -412,6 +412,29 @@ private Q_SLOTS:
     QCOMPARE(plain, std::string("https://huggingface.co"));
   }
 
+  // The Hub's paginated tree listing: the next page is the Link header's rel="next" target.
+  void followsTheListingsNextPage() {
+    const std::string hf =
+        "<https://huggingface.co/api/models/o/r/tree/main?recursive=1&cursor=ZXlKbWFXeGxYMjVoYldVaU9pSjJZV1V2WkdsbVp>; rel=\"next\"";
+    QCOMPARE(hubNextPageUrl(hf),
+             std::string("https://huggingface.co/api/models/o/r/tree/main?recursive=1&cursor=ZXlKbWFXeGxYMjVoYldVaU9pSjJZV1V2WkdsbVp"));
+    QCOMPARE(hubNextPageUrl(""), std::string());
+    QCOMPARE(hubNextPageUrl("<https://h.co/a?p=1>; rel=\"prev\""), std::string());
+    // Several values, the next one second, a URL holding ',' and ';', rel unquoted or listing types.
+    QCOMPARE(hubNextPageUrl("<https://h.co/a?p=1>; rel=\"prev\", <https://h.co/a?x=1,2;3>; title=\"t\"; REL=next"),
+             std::string("https://h.co/a?x=1,2;3"));
+    QCOMPARE(hubNextPageUrl("<https://h.co/b>; rel=\"last next\""), std::string("https://h.co/b"));
+    QCOMPARE(hubNextPageUrl("<https://h.co/unterminated; rel=\"next\""), std::string());
+    QVERIFY(sameOrigin("https://huggingface.co/api/x?c=1", "https://huggingface.co"));
+    QVERIFY(sameOrigin("https://HuggingFace.co:443/api", "https://huggingface.co"));
+    QVERIFY(sameOrigin("http://127.0.0.1:8080/api", "http://127.0.0.1:8080"));
+    QVERIFY(!sameOrigin("http://127.0.0.1:8081/api", "http://127.0.0.1:8080"));
+    QVERIFY(!sameOrigin("https://evil.example/api", "https://huggingface.co"));
+    QVERIFY(!sameOrigin("http://huggingface.co/api", "https://huggingface.co"));
+    QVERIFY(!sameOrigin("https://huggingface.co@evil.example/api", "https://huggingface.co"));
+    QVERIFY(!sameOrigin("/api/relative", "https://huggingface.co"));
+  }
+
   void selectsVariantFilesNeverPickles() {
     const ManifestModel model = repositoryModel("sd15-inpainting");
     QCOMPARE(model.variant, std::string("fp16"));

@@ -1,6 +1,8 @@
 // HubTestServer: the HTTP side (QTcpServer on its own thread) and the Hub-like responses.
 #include "support/hub_test_server.h"
 
+#include <algorithm>
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,6 +14,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
+#include <QUrlQuery>
 
 namespace lstest {
 
@@ -133,6 +136,18 @@ QList<HubRequest> HubTestServer::requests() const {
   return log_;
 }
 
+void HubTestServer::paginate(int entries, const QString& nextHost) {
+  pageEntries_ = entries;
+  nextHost_ = nextHost;
+}
+
+int HubTestServer::listingRequests() const {
+  QMutexLocker lock(&mutex_);
+  int n = 0;
+  for (const HubRequest& r : log_) n += r.path.startsWith(QStringLiteral("/api/models/")) ? 1 : 0;
+  return n;
+}
+
 int HubTestServer::requestsFor(const QString& path) const {
   QMutexLocker lock(&mutex_);
   int n = 0;
@@ -172,7 +187,18 @@ HubTestServer::Reply HubTestServer::handle(const QByteArray& method, const QStri
       }
       listing.append(o);
     }
-    return simple(200, QJsonDocument(listing).toJson(QJsonDocument::Compact), "application/json");
+    if (pageEntries_ <= 0) return simple(200, QJsonDocument(listing).toJson(QJsonDocument::Compact), "application/json");
+    const int from = QUrlQuery(url).queryItemValue(QStringLiteral("cursor")).toInt();
+    QJsonArray page;
+    for (int i = from; i < std::min<int>(from + pageEntries_, listing.size()); ++i) page.append(listing[i]);
+    Reply r = simple(200, QJsonDocument(page).toJson(QJsonDocument::Compact), "application/json");
+    if (from + pageEntries_ < listing.size()) {
+      const QByteArray host = nextHost_.isEmpty() ? headers.value("host") : nextHost_.toUtf8();
+      const QByteArray link = "Link: <http://" + host + path.toUtf8() + "?recursive=1&cursor=" +
+                              QByteArray::number(from + pageEntries_) + ">; rel=\"next\"\r\n";
+      r.head.insert(r.head.indexOf("\r\n") + 2, link);
+    }
+    return r;
   }
 
   const QString prefix = QStringLiteral("/%1/resolve/main/").arg(repo_);

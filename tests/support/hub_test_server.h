@@ -3,7 +3,7 @@
 // listing (/api/models/<repo>/tree/<rev>?recursive=1, LFS entries with sha256) and its files
 // (/<repo>/resolve/<rev>/<path>) with Range requests, plus the faults a real network has: a
 // connection dropped mid-file, a wrong listed checksum, a missing file, a slow link, a server that
-// ignores Range, and gated access (401 without the token).
+// ignores Range, gated access (401 without the token), and a listing in pages.
 #pragma once
 #include <QByteArray>
 #include <QMap>
@@ -36,11 +36,15 @@ public:
   void slow(const QString& path, qint64 bytesPerSecond);
   void ignoreRange(bool on);
   void requireToken(const QByteArray& token);                         // 401 unless "Bearer <token>"
+  // The listing comes in pages of `entries` (Link: <...&cursor=N>; rel="next", as the Hub does);
+  // `nextHost` replaces the next page's host (a hostile server sending the client elsewhere).
+  void paginate(int entries, const QString& nextHost = QString());
 
   // Listens on 127.0.0.1 (a free port) in its own thread; returns the endpoint "http://127.0.0.1:N".
   QString start();
   QList<HubRequest> requests() const;
   int requestsFor(const QString& path) const;  // resolve requests of a repository path
+  int listingRequests() const;                 // requests of the tree listing (one per page)
 
   // Internal: called on the server thread.
   struct Reply {
@@ -62,6 +66,8 @@ private:
   QMap<QString, qint64> slow_;
   bool ignoreRange_ = false;
   QByteArray token_;
+  int pageEntries_ = 0;
+  QString nextHost_;
   mutable QMutex mutex_;
   QList<HubRequest> log_;
   QThread* thread_ = nullptr;
