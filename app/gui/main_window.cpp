@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent)
   // Panels -> document.
   connect(brushPanel_, &BrushPanel::invertRequested, doc_, &Document::invertMask);
   connect(brushPanel_, &BrushPanel::clearRequested, doc_, &Document::clearMask);
+  connect(brushPanel_, &BrushPanel::clearKeepOutRequested, doc_, &Document::clearKeepOut);
   connect(brushPanel_, &BrushPanel::growRequested, doc_, &Document::growMask);
   connect(brushPanel_, &BrushPanel::maskStyleChanged, canvas_, &Canvas::setMaskStyle);
   connect(brushPanel_, &BrushPanel::maskVisibleChanged, canvas_, &Canvas::setMaskVisible);
@@ -191,6 +192,11 @@ void MainWindow::buildActions() {
   eraser->setCheckable(true);
   connect(eraser, &QAction::toggled, brush_, &MaskBrushTool::setErase);
   connect(brush_, &MaskBrushTool::settingsChanged, eraser, [eraser](const BrushSettings& s) { eraser->setChecked(s.erase); });
+  QAction* keepOut = add(QStringLiteral("brush.keepOut"), tr("Paint &keep-out region"), QKeySequence(Qt::Key_K));
+  keepOut->setCheckable(true);
+  connect(keepOut, &QAction::toggled, brush_, &MaskBrushTool::setKeepOut);
+  connect(brush_, &MaskBrushTool::settingsChanged, keepOut, [keepOut](const BrushSettings& s) { keepOut->setChecked(s.keepOut); });
+  connect(add(QStringLiteral("mask.clearKeepOut"), tr("Clear &keep-out region")), &QAction::triggered, doc_, &Document::clearKeepOut);
   connect(add(QStringLiteral("brush.smaller"), tr("Brush &smaller"), QKeySequence(Qt::Key_BracketLeft)), &QAction::triggered, brush_, &MaskBrushTool::decreaseSize);
   connect(add(QStringLiteral("brush.larger"), tr("Brush &larger"), QKeySequence(Qt::Key_BracketRight)), &QAction::triggered, brush_, &MaskBrushTool::increaseSize);
   connect(add(QStringLiteral("mask.invert"), tr("&Invert mask"), QKeySequence(QStringLiteral("Ctrl+I")), IconId::Invert, true), &QAction::triggered, doc_, &Document::invertMask);
@@ -243,11 +249,13 @@ void MainWindow::buildMenus() {
 
   QMenu* mask = menuBar()->addMenu(tr("&Mask"));
   mask->addAction(a("brush.erase"));
+  mask->addAction(a("brush.keepOut"));
   mask->addAction(a("brush.smaller"));
   mask->addAction(a("brush.larger"));
   mask->addSeparator();
   mask->addAction(a("mask.invert"));
   mask->addAction(a("mask.clear"));
+  mask->addAction(a("mask.clearKeepOut"));
   mask->addAction(a("mask.grow"));
   mask->addAction(a("mask.shrink"));
 
@@ -423,7 +431,7 @@ void MainWindow::updateActions() {
   const bool hasImage = !doc_->isNull();
   const bool pending = doc_->hasPendingResult();
   const bool busy = activeJob_ != 0;
-  for (const char* name : {"file.save", "file.saveAs", "file.export", "mask.invert", "mask.clear", "mask.grow",
+  for (const char* name : {"file.save", "file.saveAs", "file.export", "mask.invert", "mask.clear", "mask.clearKeepOut", "mask.grow",
                            "mask.shrink", "view.zoomIn", "view.zoomOut", "view.fit", "view.actual"})
     actions_.value(QString::fromLatin1(name))->setEnabled(hasImage && !opening_);
   actions_.value(QStringLiteral("file.open"))->setEnabled(!opening_);

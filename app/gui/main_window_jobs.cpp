@@ -42,6 +42,7 @@ JobId MainWindow::runInpaint() {
   InpaintInput input;
   input.image = toRgbMat(doc_->editSource());
   input.mask = toGrayMat(doc_->mask());
+  if (!doc_->keepOutIsEmpty()) input.keepOut = toGrayMat(doc_->keepOut());
   input.documentPath = doc_->filePath();
   JobSpec spec;
   try {

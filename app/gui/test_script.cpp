@@ -90,6 +90,13 @@ void TestScript::run(const QString& line) {
     doc->replaceMask(m, QStringLiteral("Paint mask"));
     return ok(cmd);
   }
+  if (cmd == QLatin1String("keep-out-rect") && a.size() == 5) {
+    QImage m = emptyMask(doc->size());
+    const QRect r = QRect(a[1].toInt(), a[2].toInt(), a[3].toInt(), a[4].toInt()) & doc->rect();
+    for (int y = r.top(); y <= r.bottom(); ++y) std::fill(m.scanLine(y) + r.left(), m.scanLine(y) + r.right() + 1, uchar(255));
+    doc->replaceKeepOut(m, QStringLiteral("Paint keep-out"));
+    return ok(cmd);
+  }
   if (cmd == QLatin1String("inpaint") && a.size() >= 2) {
     const QString id = QStringLiteral("classical.") + a[1];
     if (!window_->inpaintPanel()->setCurrentMethod(id)) return fail(cmd, QStringLiteral("no method ") + id);

@@ -3,7 +3,8 @@
 // starts it again). Not meant for users. One command per line; blank lines and '#' comments skipped:
 //   open PATH                    open an image or project
 //   mask-rect X Y W H            paint a filled rectangle into the mask (one undo step)
-//   inpaint telea|ns [G F R]     run classical inpainting (grow, feather, radius) and wait for it
+//   keep-out-rect X Y W H        paint a filled rectangle into the keep-out mask (one undo step)
+//   inpaint telea|ns|patchmatch [G F R]  run classical inpainting (grow, feather, radius) and wait
 //   sd-inpaint PROMPT            run the Stable Diffusion inpaint method with its model and wait
 //   instruct TEXT                run the instruction box with TEXT and wait
 //   drag-pair HX HY TX TY        add a handle → target pair (image pixels)

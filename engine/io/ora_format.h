@@ -41,6 +41,7 @@ inline constexpr const char* kMergedEntry = "mergedimage.png";
 inline constexpr const char* kThumbnailEntry = "Thumbnails/thumbnail.png";
 inline constexpr const char* kProjectEntry = "latentshop/project.json";
 inline constexpr const char* kWorkingMaskEntry = "latentshop/working-mask.png";
+inline constexpr const char* kKeepOutMaskEntry = "latentshop/keep-out-mask.png";
 
 inline std::string layerStem(size_t bottomIndex) {
   char buf[32];

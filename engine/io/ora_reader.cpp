@@ -245,6 +245,8 @@ void applyProjectJson(const OraZipReader& zip, const std::string& entry, Project
   m.workingPoints = ora::pointsFromJson(j.value("working_points", nlohmann::json()), what + ": working_points");
   if (const std::string maskEntry = jsonString(j, "working_mask", what); !maskEntry.empty())
     m.workingMask = readMask(zip, maskEntry, p.size());
+  if (const std::string keepOutEntry = jsonString(j, "keep_out_mask", what); !keepOutEntry.empty())
+    m.keepOutMask = readMask(zip, keepOutEntry, p.size());
   if (auto s = j.find("selection"); s != j.end() && !s->is_null()) {
     if (!s->is_array() || s->size() != 4 || !std::all_of(s->begin(), s->end(), [](const auto& v) { return v.is_number_integer(); }))
       throw Error(what + ": selection must be [x, y, width, height] in whole pixels");

@@ -79,6 +79,7 @@ std::string projectJson(const Project& project) {
       {"active_layer", m.activeLayerId},
       {"working_points", ora::pointsToJson(m.workingPoints)},
       {"working_mask", m.workingMask.empty() ? nlohmann::json(nullptr) : nlohmann::json(ora::kWorkingMaskEntry)},
+      {"keep_out_mask", m.keepOutMask.empty() ? nlohmann::json(nullptr) : nlohmann::json(ora::kKeepOutMaskEntry)},
       {"selection", m.selection.empty() ? nlohmann::json(nullptr)
                                         : nlohmann::json({m.selection.x, m.selection.y, m.selection.width,
                                                           m.selection.height})},
@@ -130,6 +131,13 @@ void saveOra(const Project& project, const std::string& path, const OraWriteOpti
           ora::kWorkingMaskEntry,
           [&project, path, png] {
             return encodePng(project.meta.workingMask, png, path + ": " + ora::kWorkingMaskEntry);
+          },
+          false);
+    if (!project.meta.keepOutMask.empty())
+      zip.addLazy(
+          ora::kKeepOutMaskEntry,
+          [&project, path, png] {
+            return encodePng(project.meta.keepOutMask, png, path + ": " + ora::kKeepOutMaskEntry);
           },
           false);
     zip.add(ora::kProjectEntry, projectJson(project), true);

@@ -126,6 +126,7 @@ void validateProject(const Project& p, const std::string& context) {
   if (!p.meta.activeLayerId.empty() && !ids.count(p.meta.activeLayerId))
     throw Error(context + ": active layer '" + p.meta.activeLayerId + "' does not exist");
   validateMask(p.meta.workingMask, p.size(), context + ": working mask");
+  validateMask(p.meta.keepOutMask, p.size(), context + ": keep-out mask");
   validatePoints(p.meta.workingPoints, context + ": working points");
   if (p.meta.selection.width < 0 || p.meta.selection.height < 0)
     throw Error(context + ": selection has a negative size");
@@ -185,6 +186,7 @@ std::string describeProjectDifference(const Project& a, const Project& b) {
   if (ma.originalLayerId != mb.originalLayerId) return "original layer id differs";
   if (ma.activeLayerId != mb.activeLayerId) return "active layer id differs";
   if (!sameMat(ma.workingMask, mb.workingMask)) return "working mask differs";
+  if (!sameMat(ma.keepOutMask, mb.keepOutMask)) return "keep-out mask differs";
   if (auto d = pointsDifference(ma.workingPoints, mb.workingPoints); !d.empty()) return "working points: " + d;
   if (ma.selection != mb.selection) return "selection differs";
   if (ma.sourcePath != mb.sourcePath) return "source path differs";

@@ -55,6 +55,7 @@ struct ProjectMetadata {
   std::string originalLayerId;  // the layer holding the original photo ("" = none)
   std::string activeLayerId;    // the layer selected in the layers panel ("" = none)
   cv::Mat workingMask;          // the mask being painted, CV_8UC1 canvas size; empty = none
+  cv::Mat keepOutMask;          // where content-aware removal never copies from, the same; empty = none
   std::vector<DragPoint> workingPoints;  // drag points being placed
   cv::Rect selection;           // rectangular selection in canvas pixels; empty = none
   std::string sourcePath;       // the image or project the document came from ("" = unknown)

@@ -189,7 +189,7 @@ private Q_SLOTS:
   void badOptionsAreRejected() {
     const QString mask = writeMask(QStringLiteral("mask4.png"), cv::Size(493, 356));
     const QStringList base = {QStringLiteral("inpaint"), QStringLiteral("--image"), photo("butterfly.jpg"), QStringLiteral("--mask"), mask};
-    Run r = cli(base + QStringList{QStringLiteral("--method"), QStringLiteral("shiftmap"), QStringLiteral("--out"),
+    Run r = cli(base + QStringList{QStringLiteral("--method"), QStringLiteral("lama"), QStringLiteral("--out"),
                                    scratch(QStringLiteral("never4.png"))});
     QVERIFY(r.exitCode != 0);
     QVERIFY2(r.err.contains(QStringLiteral("--method")), qPrintable(r.err));

@@ -10,17 +10,21 @@
 #include <QListView>
 #include <QMessageBox>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QUndoStack>
 
+#include "app/gui/image_convert.h"
 #include "app/gui/main_window.h"
 #include "engine/core/threads.h"
 #include "engine/io/ora_reader.h"
 #include "engine/io/ora_zip.h"
 #include "engine/io/png_parameters.h"
 #include "support/test_paths.h"
+#include "ui/canvas/canvas.h"
+#include "ui/canvas/view_transform.h"
 #include "ui/document/document.h"
 #include "ui/document/mask_image.h"
 #include "ui/document/project_convert.h"
@@ -29,6 +33,7 @@
 #include "ui/panels/inpaint_method.h"
 #include "ui/panels/layers_panel.h"
 #include "ui/panels/result_bar.h"
+#include "ui/tools/mask_brush_tool.h"
 
 using namespace latentshop;
 using namespace latentshop::ui;
@@ -175,6 +180,103 @@ private Q_SLOTS:
     QCOMPARE(p.layers.back().name, std::string("Before"));
     QCOMPARE(p.layers.back().rgba.at<cv::Vec4b>(5, 5), cv::Vec4b(255, 0, 0, 128));
     QCOMPARE(cv::countNonZero(p.meta.workingMask), 100);
+  }
+
+  // The keep-out region: K makes the mask brush paint it (its own undo step, the hole mask
+  // untouched), Remove (content-aware) never copies from it, and the project keeps it.
+  void keepOutIsPaintedHonouredAndSaved() {
+    // Grey noise with one red square: without a keep-out region the fill of a hole beside the square
+    // may copy red; with the square kept out it must not.
+    QImage img(240, 160, QImage::Format_RGB32);
+    QRandomGenerator rng(5);
+    for (int y = 0; y < img.height(); ++y)
+      for (int x = 0; x < img.width(); ++x) {
+        const int g = 110 + int(rng.bounded(40));
+        img.setPixel(x, y, qRgb(g, g, g));
+      }
+    const QRect red(150, 50, 50, 50);
+    for (int y = red.top(); y <= red.bottom(); ++y)
+      for (int x = red.left(); x <= red.right(); ++x) img.setPixel(x, y, qRgb(220, 30, 30));
+    const QString photo = scratch(QStringLiteral("keepout.png"));
+    QVERIFY(img.save(photo));
+
+    MainWindow w;
+    w.setInteractive(false);
+    w.resize(1000, 700);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openImage(photo));
+    Document* doc = w.document();
+    w.canvas()->setView(ViewTransform(2.0, QPointF(0, 0), w.canvas()->viewport()->devicePixelRatioF()));
+    QAction* keepOut = w.action(QStringLiteral("brush.keepOut"));
+    QVERIFY(keepOut);
+    QCOMPARE(keepOut->shortcut(), QKeySequence(Qt::Key_K));
+    keepOut->trigger();
+    QVERIFY(w.brushTool()->settings().keepOut);
+    QCOMPARE(w.canvas()->tool(), static_cast<Tool*>(w.brushTool()));
+    BrushSettings brush = w.brushTool()->settings();
+    brush.size = 40;
+    brush.hardness = 1.0;
+    w.brushTool()->setSettings(brush);
+    QWidget* vp = w.canvas()->viewport();
+    const auto at = [&](QPointF image) { return w.canvas()->view().imageToWidget(image).toPoint(); };
+    // Two strokes across the square cover it (and a margin).
+    for (int y : {60, 90}) {
+      QTest::mousePress(vp, Qt::LeftButton, Qt::NoModifier, at({145, double(y)}));
+      QTest::mouseMove(vp, at({175, double(y)}));
+      QTest::mouseMove(vp, at({205, double(y)}));
+      QTest::mouseRelease(vp, Qt::LeftButton, Qt::NoModifier, at({205, double(y)}));
+    }
+    QVERIFY(!doc->keepOutIsEmpty());
+    QVERIFY(doc->maskIsEmpty());
+    int uncovered = 0;
+    for (int y = red.top(); y <= red.bottom(); ++y)
+      for (int x = red.left(); x <= red.right(); ++x) uncovered += doc->keepOut().constScanLine(y)[x] <= 127;
+    QCOMPARE(uncovered, 0);
+    QCOMPARE(doc->undoStack()->undoText(), QStringLiteral("Paint keep-out"));
+    doc->undoStack()->undo();
+    doc->undoStack()->undo();
+    QVERIFY(doc->keepOutIsEmpty());
+    doc->undoStack()->redo();
+    doc->undoStack()->redo();
+    QVERIFY(!doc->keepOutIsEmpty());
+    // Back to the hole: the next strokes paint the mask.
+    keepOut->trigger();
+    QVERIFY(!w.brushTool()->settings().keepOut);
+    // The hole covers the square's left part: a fill that may copy from anywhere continues the
+    // red square into it; with the square kept out no red source is left.
+    const QRect hole(125, 55, 40, 40);
+    paintRect(doc, hole);
+    const LayerId id = inpaint(w, "classical.patchmatch");
+    QVERIFY(id);
+    const Layer* result = doc->layer(id);
+    QVERIFY(result);
+    QCOMPARE(result->params.value(QStringLiteral("keep_out")).toBool(), true);
+    int redPixels = 0;
+    const QRect inner = hole.adjusted(3, 3, -3, -3);
+    for (int y = inner.top(); y <= inner.bottom(); ++y)
+      for (int x = inner.left(); x <= inner.right(); ++x) {
+        const QPoint q = QPoint(x, y) - result->offset;
+        if (!result->image.rect().contains(q)) continue;
+        const QRgb p = result->image.pixel(q);
+        if (qRed(p) > qGreen(p) + 60) ++redPixels;
+      }
+    QCOMPARE(redPixels, 0);
+
+    const QString path = scratch(QStringLiteral("keepout.ora"));
+    QString error;
+    QVERIFY2(w.saveProject(path, &error), qPrintable(error));
+    const Project p = loadOra(path.toStdString());
+    QCOMPARE(cv::countNonZero(p.meta.keepOutMask), cv::countNonZero(toGrayMat(doc->keepOut())));
+    MainWindow again;
+    again.setInteractive(false);
+    QVERIFY(again.openImage(path));
+    QCOMPARE(again.document()->keepOut(), doc->keepOut());
+    // Clear keep-out is one undo step.
+    again.action(QStringLiteral("mask.clearKeepOut"))->trigger();
+    QVERIFY(again.document()->keepOutIsEmpty());
+    again.document()->undoStack()->undo();
+    QVERIFY(!again.document()->keepOutIsEmpty());
   }
 
   void exports() {

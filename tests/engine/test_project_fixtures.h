@@ -79,6 +79,7 @@ inline latentshop::Project sampleProject() {
   p.meta.model = "/models/sd-1.5-inpainting";
   p.meta.activeLayerId = "result-7";
   p.meta.workingMask = randomImage(48, 64, CV_8UC1, 6);
+  p.meta.keepOutMask = randomImage(48, 64, CV_8UC1, 8);
   p.meta.workingPoints = {{{3.0f, 4.0f}, {5.5f, 6.5f}}};
   p.meta.selection = cv::Rect(2, 3, 40, 30);
   p.meta.sourcePath = "/photos/barn.jpg";

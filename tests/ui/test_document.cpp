@@ -208,6 +208,51 @@ private Q_SLOTS:
     QCOMPARE(doc.undoStack()->count(), 1);
   }
 
+  // A keep-out stroke writes the keep-out mask only, signals keepOutChanged, undoes as one step and
+  // travels with snapshot/reset.
+  void keepOutStrokesLeaveTheHoleMaskAlone() {
+    Document doc;
+    doc.reset(gradient(50, 50), QString());
+    QVERIFY(doc.keepOutIsEmpty());
+    QSignalSpy maskSpy(&doc, &Document::maskChanged);
+    QSignalSpy keepSpy(&doc, &Document::keepOutChanged);
+    doc.beginMaskStroke(MaskTarget::KeepOut);
+    doc.strokeMask().scanLine(20)[25] = 255;
+    doc.strokeUpdated(QRect(25, 20, 1, 1));
+    QVERIFY(doc.endMaskStroke(QStringLiteral("keep")));
+    QCOMPARE(maskSpy.count(), 0);
+    QVERIFY(keepSpy.count() >= 1);
+    QVERIFY(doc.maskIsEmpty());
+    QCOMPARE(int(doc.keepOut().constScanLine(20)[25]), 255);
+    doc.undoStack()->undo();
+    QVERIFY(doc.keepOutIsEmpty());
+    QVERIFY(doc.maskIsEmpty());
+    doc.undoStack()->redo();
+    QVERIFY(!doc.keepOutIsEmpty());
+    // Cancel restores the keep-out mask, not the hole mask.
+    doc.beginMaskStroke(MaskTarget::KeepOut);
+    doc.strokeMask().scanLine(30)[30] = 255;
+    doc.strokeUpdated(QRect(30, 30, 1, 1));
+    doc.cancelMaskStroke();
+    QCOMPARE(int(doc.keepOut().constScanLine(30)[30]), 0);
+    // The next default stroke paints the hole again.
+    doc.beginMaskStroke();
+    doc.strokeMask().scanLine(5)[5] = 255;
+    doc.strokeUpdated(QRect(5, 5, 1, 1));
+    QVERIFY(doc.endMaskStroke(QStringLiteral("hole")));
+    QCOMPARE(int(doc.mask().constScanLine(5)[5]), 255);
+    QCOMPARE(int(doc.keepOut().constScanLine(5)[5]), 0);
+    // Snapshot and reset carry it.
+    const DocumentContent c = doc.snapshot();
+    QVERIFY(!c.keepOut.isNull());
+    Document other;
+    other.reset(c, QString());
+    QCOMPARE(other.keepOut(), doc.keepOut());
+    other.clearKeepOut();
+    QVERIFY(other.keepOutIsEmpty());
+    QCOMPARE(other.undoStack()->undoText(), QStringLiteral("Clear keep-out"));
+  }
+
   void resetWithLayersKeepsThem() {
     Document doc;
     Layer l;

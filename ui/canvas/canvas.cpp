@@ -58,6 +58,10 @@ void Canvas::setDocument(Document* doc) {
     connect(doc, &Document::documentReset, this, &Canvas::onDocumentReset);
     connect(doc, &Document::contentChanged, this, &Canvas::onContentChanged);
     connect(doc, &Document::maskChanged, this, &Canvas::onMaskChanged);
+    connect(doc, &Document::keepOutChanged, this, [this](const QRect& region) {
+      cache_.updateKeepOut(region);
+      if (maskVisible_) updateImageRect(region);
+    });
     connect(doc, &QObject::destroyed, this, [this] { cache_.setDocument(nullptr); cache_.clear(); });
   }
   onDocumentReset();

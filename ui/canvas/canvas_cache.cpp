@@ -23,8 +23,10 @@ int floorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 void CanvasCache::clear() {
   composite_.clear();
   mask_.clear();
+  keepOut_.clear();
   tiles_.clear();
   maskExtent_ = QRect();
+  keepOutExtent_ = QRect();
 }
 
 bool CanvasCache::canShareOriginal() const {
@@ -49,6 +51,14 @@ void CanvasCache::rebuild() {
   mask.reinterpretAsFormat(QImage::Format_Alpha8);
   mask_.reset(mask);
   maskExtent_ = anyNonZero(doc_->mask()) ? nonZeroBounds(doc_->mask()) : QRect();
+  keepOut_.clear();
+  keepOutExtent_ = QRect();
+  if (!doc_->keepOut().isNull() && anyNonZero(doc_->keepOut())) {
+    QImage k = doc_->keepOut().copy();
+    k.reinterpretAsFormat(QImage::Format_Alpha8);
+    keepOut_.reset(k);
+    keepOutExtent_ = nonZeroBounds(doc_->keepOut());
+  }
 }
 
 void CanvasCache::updateComposite(const QRect& region) {
@@ -80,10 +90,33 @@ void CanvasCache::updateComposite(const QRect& region) {
 
 void CanvasCache::updateMask(const QRect& region) {
   if (!doc_ || doc_->isNull() || mask_.isNull()) return;
+  copyMaskRegion(doc_->mask(), mask_, maskExtent_, region & doc_->rect());
+  if (tilesWithMask_) tiles_.invalidate(region & doc_->rect());
+}
+
+void CanvasCache::updateKeepOut(const QRect& region) {
+  if (!doc_ || doc_->isNull() || composite_.isNull()) return;
   const QRect r = region & doc_->rect();
   if (r.isEmpty()) return;
-  const QImage& src = doc_->mask();
-  QImage& dst = mask_.base();
+  if (keepOut_.isNull()) {
+    const QImage& k = doc_->keepOut();
+    bool any = false;
+    for (int y = r.top(); y <= r.bottom() && !any && !k.isNull(); ++y) {
+      const uchar* row = k.constScanLine(y) + r.left();
+      any = std::any_of(row, row + r.width(), [](uchar v) { return v != 0; });
+    }
+    if (!any) return;  // still empty: no copy
+    QImage blank(doc_->size(), QImage::Format_Alpha8);
+    blank.fill(0);
+    keepOut_.reset(blank);
+  }
+  copyMaskRegion(doc_->keepOut(), keepOut_, keepOutExtent_, r);
+  if (tilesWithMask_) tiles_.invalidate(r);
+}
+
+void CanvasCache::copyMaskRegion(const QImage& src, MipImage& mip, QRect& extent, const QRect& r) {
+  if (r.isEmpty()) return;
+  QImage& dst = mip.base();
   bool any = false;
   for (int y = r.top(); y <= r.bottom(); ++y) {
     const uchar* s = src.constScanLine(y) + r.left();
@@ -95,9 +128,8 @@ void CanvasCache::updateMask(const QRect& region) {
           break;
         }
   }
-  if (any) maskExtent_ |= r;
-  mask_.invalidate(r);
-  if (tilesWithMask_) tiles_.invalidate(r);
+  if (any) extent |= r;
+  mip.invalidate(r);
 }
 
 void CanvasCache::setMaskStyle(const QColor& color, double opacity) {
@@ -107,9 +139,10 @@ void CanvasCache::setMaskStyle(const QColor& color, double opacity) {
 }
 
 qint64 CanvasCache::memoryBytes() const {
-  qint64 bytes = composite_.levelBytes() + mask_.levelBytes() + tiles_.bytes();
+  qint64 bytes = composite_.levelBytes() + mask_.levelBytes() + keepOut_.levelBytes() + tiles_.bytes();
   if (!composite_.isNull() && !sharesOriginal()) bytes += composite_.constBase().sizeInBytes();
   if (!mask_.isNull()) bytes += mask_.constBase().sizeInBytes();
+  if (!keepOut_.isNull()) bytes += keepOut_.constBase().sizeInBytes();
   return bytes;
 }
 
@@ -142,20 +175,28 @@ QImage CanvasCache::renderTile(const ViewTransform& view, int tx, int ty, const 
   QPainter p(&tile);
   p.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1.0);
   drawLevel(p, composite_, zoom, *imageRect);
-  if (tilesWithMask_ && maskOpacity_ > 0.0 && maskExtent_.intersects(imageRect->toAlignedRect())) {
-    // Tint: the mask colour where the mask is, then over the tile at the overlay's opacity.
-    QImage overlay(size, QImage::Format_ARGB32_Premultiplied);
-    overlay.fill(QColor(maskColor_.red(), maskColor_.green(), maskColor_.blue()));
-    QPainter op(&overlay);
-    op.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1.0);
-    op.setCompositionMode(QPainter::CompositionMode_DestinationIn);
-    drawLevel(op, mask_, zoom, *imageRect);
-    op.end();
-    p.setOpacity(maskOpacity_);
-    p.drawImage(0, 0, overlay);
-  }
+  const QRect area = imageRect->toAlignedRect();
+  if (tilesWithMask_ && maskOpacity_ > 0.0 && !keepOut_.isNull() && keepOutExtent_.intersects(area))
+    tint(p, keepOut_, keepOutColor(), zoom, size, *imageRect);
+  if (tilesWithMask_ && maskOpacity_ > 0.0 && maskExtent_.intersects(area)) tint(p, mask_, maskColor_, zoom, size, *imageRect);
   p.end();
   return tile;
+}
+
+// Tint: `color` where the mask is, then over the tile at the overlay's opacity.
+void CanvasCache::tint(QPainter& p, MipImage& mip, const QColor& color, double zoom, const QSize& size,
+                       const QRectF& imageRect) {
+  QImage overlay(size, QImage::Format_ARGB32_Premultiplied);
+  overlay.fill(QColor(color.red(), color.green(), color.blue()));
+  QPainter op(&overlay);
+  op.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1.0);
+  op.setCompositionMode(QPainter::CompositionMode_DestinationIn);
+  drawLevel(op, mip, zoom, imageRect);
+  op.end();
+  p.save();
+  p.setOpacity(maskOpacity_);
+  p.drawImage(0, 0, overlay);
+  p.restore();
 }
 
 void CanvasCache::draw(QPainter& p, const ViewTransform& view, const QRect& deviceViewport, bool withMask) {

@@ -34,6 +34,9 @@ public:
   // Re-renders the composite inside `region` (document pixels).
   void updateComposite(const QRect& region);
   void updateMask(const QRect& region);
+  // The keep-out mask, tinted in its own colour; its copy exists only while it is not empty.
+  void updateKeepOut(const QRect& region);
+  static QColor keepOutColor() { return QColor(20, 190, 120); }
   void setIncludePending(bool include) { includePending_ = include; }
   bool includePending() const { return includePending_; }
   void setMaskStyle(const QColor& color, double opacity);
@@ -57,10 +60,16 @@ private:
   QImage renderTile(const ViewTransform& view, int tx, int ty, const QSize& size, QRectF* imageRect);
   void drawLevel(QPainter& p, MipImage& mip, double zoom, const QRectF& imageRect);
 
+  // Copies `region` of `src` (Grayscale8) into `dst` (Alpha8); grows `extent` where it is non-zero.
+  static void copyMaskRegion(const QImage& src, MipImage& dst, QRect& extent, const QRect& region);
+  void tint(QPainter& p, MipImage& mip, const QColor& color, double zoom, const QSize& size, const QRectF& imageRect);
+
   const Document* doc_ = nullptr;
   MipImage composite_;
   MipImage mask_;          // Format_Alpha8 copy of the document's mask
   QRect maskExtent_;       // where the mask may be non-zero (grows; recomputed on rebuild)
+  MipImage keepOut_;       // the same for the keep-out mask; null while it is empty
+  QRect keepOutExtent_;
   TileCache tiles_;
   bool tilesWithMask_ = false;
   bool includePending_ = true;

@@ -81,6 +81,10 @@ void Document::reset(const DocumentContent& content, const QString& path) {
   } else {
     mask_ = original_.isNull() ? QImage() : emptyMask(original_.size());
   }
+  const QImage& keepOut = content.keepOut;
+  keepOut_ = !keepOut.isNull() && keepOut.size() == original_.size() ? keepOut.convertToFormat(QImage::Format_Grayscale8)
+             : original_.isNull()                                     ? QImage()
+                                                                      : emptyMask(original_.size());
   points_ = content.workingPoints;
   active_ = used.contains(content.activeLayer) ? content.activeLayer : 0;
   info_ = content.info;
@@ -93,6 +97,7 @@ void Document::reset(const DocumentContent& content, const QString& path) {
   Q_EMIT activeLayerChanged(active_);
   Q_EMIT workingPointsChanged();
   Q_EMIT maskChanged(rect());
+  Q_EMIT keepOutChanged(rect());
   Q_EMIT contentChanged(rect());
   lastModified_ = !isModified();  // always announce the state after a reset
   emitModified();
@@ -103,6 +108,7 @@ DocumentContent Document::snapshot() const {
   c.original = original_;
   c.layers = layers_;
   c.mask = maskIsEmpty() ? QImage() : mask_;
+  c.keepOut = keepOutIsEmpty() ? QImage() : keepOut_;
   c.workingPoints = points_;
   c.activeLayer = activeLayer();
   c.info = info_;
@@ -274,7 +280,8 @@ void Document::replaceMask(const QImage& newMask, const QString& undoText) {
   const QImage next = newMask.convertToFormat(QImage::Format_Grayscale8);
   const QRect changed = differenceBounds(mask_, next);
   if (changed.isEmpty()) return;
-  undo_->push(new MaskEditCommand(this, changed.topLeft(), mask_.copy(changed), next.copy(changed), undoText));
+  undo_->push(new MaskEditCommand(this, changed.topLeft(), mask_.copy(changed), next.copy(changed), undoText,
+                                  MaskTarget::Hole));
 }
 
 void Document::clearMask() {
@@ -290,31 +297,34 @@ void Document::growMask(int px) {
   replaceMask(grownMask(mask_, px), px > 0 ? tr("Grow mask by %1 px").arg(px) : tr("Shrink mask by %1 px").arg(-px));
 }
 
-void Document::beginMaskStroke() {
+void Document::beginMaskStroke(MaskTarget target) {
   if (isNull()) return;
   if (stroking_) cancelMaskStroke();
   stroking_ = true;
-  strokeBefore_ = mask_.copy();
+  strokeTarget_ = target;
+  strokeBefore_ = strokeMask().copy();
   strokeRect_ = QRect();
 }
 
-QImage& Document::strokeMask() { return mask_; }
+QImage& Document::strokeMask() { return strokeTarget_ == MaskTarget::KeepOut ? keepOut_ : mask_; }
 
 void Document::strokeUpdated(const QRect& dirty) {
   const QRect r = dirty & rect();
   if (r.isEmpty()) return;
   strokeRect_ |= r;
-  Q_EMIT maskChanged(r);
+  if (strokeTarget_ == MaskTarget::KeepOut) Q_EMIT keepOutChanged(r);
+  else Q_EMIT maskChanged(r);
 }
 
 bool Document::endMaskStroke(const QString& undoText) {
   if (!stroking_) return false;
   stroking_ = false;
-  const QRect changed = differenceBounds(strokeBefore_, mask_, strokeRect_);
+  const QImage& live = strokeMask();
+  const QRect changed = differenceBounds(strokeBefore_, live, strokeRect_);
   QImage before = changed.isEmpty() ? QImage() : strokeBefore_.copy(changed);
   strokeBefore_ = QImage();
   if (changed.isEmpty()) return false;
-  undo_->push(new MaskEditCommand(this, changed.topLeft(), before, mask_.copy(changed), undoText));
+  undo_->push(new MaskEditCommand(this, changed.topLeft(), before, live.copy(changed), undoText, strokeTarget_));
   return true;
 }
 
@@ -322,7 +332,7 @@ void Document::cancelMaskStroke() {
   if (!stroking_) return;
   stroking_ = false;
   const QRect r = strokeRect_;
-  if (!r.isEmpty()) writeMaskNoUndo(r.topLeft(), strokeBefore_.copy(r));
+  if (!r.isEmpty()) writeMaskNoUndo(r.topLeft(), strokeBefore_.copy(r), strokeTarget_);
   strokeBefore_ = QImage();
 }
 
@@ -383,15 +393,17 @@ void Document::setWorkingPointsNoUndo(const QList<DragPair>& points) {
   Q_EMIT workingPointsChanged();
 }
 
-void Document::writeMaskNoUndo(const QPoint& topLeft, const QImage& pixels) {
+void Document::writeMaskNoUndo(const QPoint& topLeft, const QImage& pixels, MaskTarget target) {
   const QRect r = QRect(topLeft, pixels.size()) & rect();
   if (r.isEmpty()) return;
+  QImage& dst = target == MaskTarget::KeepOut ? keepOut_ : mask_;
   const QImage src = pixels.convertToFormat(QImage::Format_Grayscale8);
   for (int y = r.top(); y <= r.bottom(); ++y) {
     const uchar* s = src.constScanLine(y - topLeft.y()) + (r.left() - topLeft.x());
-    std::copy(s, s + r.width(), mask_.scanLine(y) + r.left());
+    std::copy(s, s + r.width(), dst.scanLine(y) + r.left());
   }
-  Q_EMIT maskChanged(r);
+  if (target == MaskTarget::KeepOut) Q_EMIT keepOutChanged(r);
+  else Q_EMIT maskChanged(r);
 }
 
 }  // namespace latentshop::ui

@@ -39,10 +39,15 @@ struct DocumentContent {
   QImage original;               // RGB32 or ARGB32 (see Document::original)
   QList<Layer> layers;           // bottom -> top
   QImage mask;                   // Grayscale8 of the original's size, or null (no mask)
+  QImage keepOut;                // Grayscale8 of the original's size, or null (no keep-out region)
   QList<DragPair> workingPoints; // drag points being placed
   LayerId activeLayer = 0;       // the selected layer; 0 = the original
   DocumentInfo info;
 };
+
+// Which working mask a brush stroke or mask edit writes: the hole to fill, or the keep-out region
+// content-aware removal never copies from (engine/pipelines/exemplar, PatchMatch's keepOut).
+enum class MaskTarget { Hole, KeepOut };
 
 class Document : public QObject {
   Q_OBJECT
@@ -89,6 +94,15 @@ public:
   const QImage& mask() const { return mask_; }
   bool maskIsEmpty() const;
   QRect maskBounds() const;  // bounding box of non-zero pixels (empty rect when none)
+
+  // ---- Keep-out mask (document_keep_out.cpp) -----------------------------------------------
+  // Format_Grayscale8, document size; > 127 = content-aware removal never copies from there.
+  const QImage& keepOut() const { return keepOut_; }
+  bool keepOutIsEmpty() const;
+  void replaceKeepOut(const QImage& next, const QString& undoText);  // one undo step
+  void clearKeepOut();
+  // The mask a target names (mask() or keepOut()).
+  const QImage& maskOf(MaskTarget target) const { return target == MaskTarget::KeepOut ? keepOut_ : mask_; }
 
   // ---- Rendering ----------------------------------------------------------------------------
   // The visible pixel layers over the original inside `region` (empty: the whole document), as
@@ -148,10 +162,11 @@ public:
   void growMask(int px);  // px < 0 shrinks; exact Euclidean distance (engine/pipelines/mask_ops)
 
   // Brush strokes: begin, write into strokeMask() and report each dirty rect, end. The stroke is one
-  // undo command holding the before/after pixels of the changed rectangle only.
-  void beginMaskStroke();
+  // undo command holding the before/after pixels of the changed rectangle only. A stroke paints the
+  // hole mask or the keep-out mask (`target`).
+  void beginMaskStroke(MaskTarget target = MaskTarget::Hole);
   bool isStroking() const { return stroking_; }
-  QImage& strokeMask();                    // the live mask; valid between begin and end
+  QImage& strokeMask();                    // the live mask of the stroke's target; valid between begin and end
   void strokeUpdated(const QRect& dirty);  // repaints; accumulates the stroke's rectangle
   bool endMaskStroke(const QString& undoText);  // false (no command) when nothing changed
   void cancelMaskStroke();                      // restores the mask as it was at begin
@@ -162,7 +177,7 @@ public:
   Layer takeLayerNoUndo(int index);
   void moveLayerNoUndo(int from, int to);  // one layersChanged, so views see a move
   void replaceLayerNoUndo(int index, const Layer& layer);  // same id; emits the right signals
-  void writeMaskNoUndo(const QPoint& topLeft, const QImage& pixels);
+  void writeMaskNoUndo(const QPoint& topLeft, const QImage& pixels, MaskTarget target = MaskTarget::Hole);
   void writeOriginalNoUndo(const QPoint& topLeft, const QImage& pixels);  // same format as original()
   void setActiveLayerNoUndo(LayerId id);
   void setWorkingPointsNoUndo(const QList<DragPair>& points);
@@ -172,6 +187,7 @@ Q_SIGNALS:
   void contentChanged(const QRect& region); // the composite changed inside region (doc pixels)
   void layersChanged();                     // the stack or a layer's properties changed
   void maskChanged(const QRect& region);
+  void keepOutChanged(const QRect& region);
   void filePathChanged(const QString& path);
   void modifiedChanged(bool modified);
   void activeLayerChanged(latentshop::ui::LayerId id);
@@ -185,6 +201,8 @@ private:
   QString filePath_;
   QList<Layer> layers_;
   QImage mask_;
+  QImage keepOut_;
+  MaskTarget strokeTarget_ = MaskTarget::Hole;
   QUndoStack* undo_;
   LayerId nextId_ = 1;
   bool stroking_ = false;

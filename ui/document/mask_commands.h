@@ -9,12 +9,13 @@
 namespace latentshop::ui {
 
 class Document;
+enum class MaskTarget;
 
 class MaskEditCommand : public QUndoCommand {
 public:
-  // before/after: Grayscale8 images of the same size placed at topLeft in the mask.
+  // before/after: Grayscale8 images of the same size placed at topLeft in the mask `target` names.
   MaskEditCommand(Document* doc, const QPoint& topLeft, QImage before, QImage after, const QString& text,
-                  QUndoCommand* parent = nullptr);
+                  MaskTarget target, QUndoCommand* parent = nullptr);
   void redo() override;
   void undo() override;
   QRect rect() const { return QRect(topLeft_, after_.size()); }
@@ -24,6 +25,7 @@ private:
   QPoint topLeft_;
   QImage before_;
   QImage after_;
+  MaskTarget target_;
 };
 
 }  // namespace latentshop::ui

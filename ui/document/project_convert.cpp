@@ -252,6 +252,7 @@ latentshop::Project projectFromContent(const DocumentContent& c) {
   m.activeLayerId = c.activeLayer ? projectLayerId(c.activeLayer) : originalId;
   if (c.activeLayer && !layerIds.count(m.activeLayerId)) m.activeLayerId = originalId;
   if (!c.mask.isNull() && c.mask.size() == c.original.size()) m.workingMask = grayFromImage(c.mask);
+  if (!c.keepOut.isNull() && c.keepOut.size() == c.original.size()) m.keepOutMask = grayFromImage(c.keepOut);
   m.workingPoints = toDragPoints(c.workingPoints);
   const QRect s = c.info.selection;
   m.selection = s.isEmpty() ? cv::Rect() : cv::Rect(s.x(), s.y(), s.width(), s.height());
@@ -322,6 +323,7 @@ DocumentContent contentFromProject(const latentshop::Project& p) {
 
   const ProjectMetadata& m = p.meta;
   c.mask = imageFromGray(m.workingMask);
+  c.keepOut = imageFromGray(m.keepOutMask);
   c.workingPoints = fromDragPoints(m.workingPoints);
   c.activeLayer = ids.count(m.activeLayerId) ? ids[m.activeLayerId] : 0;
   c.info.model = QString::fromStdString(m.model);

@@ -63,6 +63,20 @@ BrushPanel::BrushPanel(MaskBrushTool* tool, QWidget* parent) : QWidget(parent), 
   modeRow->addWidget(paint_);
   modeRow->addWidget(erase_);
   brushForm->addRow(modeRow);
+  // What the brush paints: the hole to fill, or the keep-out region content-aware removal never
+  // copies from (another object, a face, text).
+  auto* targetRow = new QHBoxLayout;
+  holeTarget_ = toolButton(brushBox, IconId::Brush, tr("Hole"), tr("Paint the region to fill"));
+  keepOutTarget_ = toolButton(brushBox, IconId::Eye, tr("Keep out"),
+                              tr("Paint what Remove (content-aware) must never copy from, e.g. another object (K)"));
+  holeTarget_->setCheckable(true);
+  keepOutTarget_->setCheckable(true);
+  auto* targets = new QButtonGroup(this);
+  targets->addButton(holeTarget_);
+  targets->addButton(keepOutTarget_);
+  targetRow->addWidget(holeTarget_);
+  targetRow->addWidget(keepOutTarget_);
+  brushForm->addRow(tr("Paints"), targetRow);
 
   sizeSlider_ = new QSlider(Qt::Horizontal, brushBox);
   sizeSlider_->setRange(0, kSizeSteps);
@@ -111,6 +125,8 @@ BrushPanel::BrushPanel(MaskBrushTool* tool, QWidget* parent) : QWidget(parent), 
   cmdRow->addWidget(invert);
   cmdRow->addWidget(clear);
   maskForm->addRow(cmdRow);
+  auto* clearKeepOut = toolButton(maskBox, IconId::Clear, tr("Clear keep-out"), tr("Clear the keep-out region (green)"));
+  maskForm->addRow(clearKeepOut);
 
   grow_ = new QSpinBox(maskBox);
   grow_->setRange(1, 256);
@@ -145,6 +161,13 @@ BrushPanel::BrushPanel(MaskBrushTool* tool, QWidget* parent) : QWidget(parent), 
   connect(erase_, &QToolButton::toggled, this, [this](bool on) {
     if (on && !updating_) tool_->setErase(true);
   });
+  connect(holeTarget_, &QToolButton::toggled, this, [this](bool on) {
+    if (on && !updating_) tool_->setKeepOut(false);
+  });
+  connect(keepOutTarget_, &QToolButton::toggled, this, [this](bool on) {
+    if (on && !updating_) tool_->setKeepOut(true);
+  });
+  connect(clearKeepOut, &QToolButton::clicked, this, &BrushPanel::clearKeepOutRequested);
   connect(tool_, &MaskBrushTool::settingsChanged, this, &BrushPanel::showSettings);
   connect(colorButton_, &QToolButton::clicked, this, [this] {
     const QColor c = QColorDialog::getColor(color_, this, tr("Mask overlay colour"));
@@ -174,6 +197,8 @@ void BrushPanel::showSettings(const BrushSettings& s) {
   hardness_->setValue(int(std::lround(s.hardness * 100)));
   paint_->setChecked(!s.erase);
   erase_->setChecked(s.erase);
+  holeTarget_->setChecked(!s.keepOut);
+  keepOutTarget_->setChecked(s.keepOut);
   updating_ = false;
 }
 

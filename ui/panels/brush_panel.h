@@ -30,12 +30,14 @@ public:
 
   QSpinBox* sizeBox() const { return size_; }
   QSpinBox* hardnessBox() const { return hardness_; }
+  QToolButton* keepOutButton() const { return keepOutTarget_; }
 
 Q_SIGNALS:
   void maskStyleChanged(const QColor& color, double opacity);
   void maskVisibleChanged(bool visible);
   void invertRequested();
   void clearRequested();
+  void clearKeepOutRequested();
   void growRequested(int px);  // negative: shrink
 
 private:
@@ -49,6 +51,8 @@ private:
   QSpinBox* hardness_;
   QToolButton* paint_;
   QToolButton* erase_;
+  QToolButton* holeTarget_;
+  QToolButton* keepOutTarget_;
   QToolButton* colorButton_;
   QSlider* opacity_;
   QCheckBox* visible_;

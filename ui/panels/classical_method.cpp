@@ -95,6 +95,8 @@ JobSpec ClassicalMethod::makeJob(const InpaintInput& input) {
   ClassicalInpaintRequest r = options();
   r.image = input.image;
   r.mask = input.mask;
+  // Only PatchMatch copies from the photo; the keep-out region means nothing to the others.
+  if (method_ == ClassicalInpaintMethod::PatchMatch) r.keepOut = input.keepOut;
   return makeClassicalInpaintJob(std::move(r));
 }
 

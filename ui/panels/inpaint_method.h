@@ -26,6 +26,7 @@ namespace latentshop::ui {
 struct InpaintInput {
   cv::Mat image;         // CV_8UC3 RGB, full document size: the original with the applied layers
   cv::Mat mask;          // CV_8UC1, document size, 0..255 (soft brush edges kept)
+  cv::Mat keepOut;       // CV_8UC1, document size, > 127 never copied from; empty when none painted
   QString documentPath;  // for messages and parameters; may be empty
 };
 

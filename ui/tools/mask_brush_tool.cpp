@@ -42,6 +42,12 @@ void MaskBrushTool::setErase(bool erase) {
   setSettings(s);
 }
 
+void MaskBrushTool::setKeepOut(bool keepOut) {
+  BrushSettings s = settings_;
+  s.keepOut = keepOut;
+  setSettings(s);
+}
+
 void MaskBrushTool::decreaseSize() { setSize(std::min(settings_.size - 1.0, std::round(settings_.size / 1.15))); }
 void MaskBrushTool::increaseSize() { setSize(std::max(settings_.size + 1.0, std::round(settings_.size * 1.15))); }
 
@@ -51,7 +57,7 @@ void MaskBrushTool::activate(Canvas* canvas) {
 }
 
 void MaskBrushTool::deactivate() {
-  if (stroking_ && document()) document()->endMaskStroke(tr("Paint mask"));
+  if (stroking_ && document()) document()->endMaskStroke(strokeText());
   stroking_ = false;
   hoverWidget_.reset();
   Tool::deactivate();
@@ -78,7 +84,8 @@ void MaskBrushTool::pointerPress(const PointerEvent& e) {
   if (e.button != Qt::LeftButton && e.button != Qt::RightButton) return;
   stroking_ = true;
   strokeErases_ = settings_.erase != (e.button == Qt::RightButton);
-  doc->beginMaskStroke();
+  strokeKeepOut_ = settings_.keepOut;
+  doc->beginMaskStroke(strokeKeepOut_ ? MaskTarget::KeepOut : MaskTarget::Hole);
   const QPointF start = (e.modifiers & Qt::ShiftModifier) && lastStrokeEnd_ ? *lastStrokeEnd_ : e.imagePos;
   paintSegment(start, e.imagePos);
   last_ = e.imagePos;
@@ -98,7 +105,7 @@ void MaskBrushTool::pointerRelease(const PointerEvent& e) {
   if ((e.button == Qt::LeftButton || e.button == Qt::RightButton) && e.imagePos != last_) paintSegment(last_, e.imagePos);
   stroking_ = false;
   lastStrokeEnd_ = e.imagePos;
-  if (Document* doc = document()) doc->endMaskStroke(strokeErases_ ? tr("Erase mask") : tr("Paint mask"));
+  if (Document* doc = document()) doc->endMaskStroke(strokeText());
   Q_EMIT strokeFinished();
 }
 
@@ -106,6 +113,11 @@ void MaskBrushTool::pointerLeave() {
   const QRectF before = outlineRect();
   hoverWidget_.reset();
   requestRepaint(before);
+}
+
+QString MaskBrushTool::strokeText() const {
+  if (strokeKeepOut_) return strokeErases_ ? tr("Erase keep-out") : tr("Paint keep-out");
+  return strokeErases_ ? tr("Erase mask") : tr("Paint mask");
 }
 
 QRectF MaskBrushTool::outlineRect() const {
@@ -124,7 +136,8 @@ void MaskBrushTool::paint(QPainter& p, const ViewTransform& view) {
   // Two rings (dark + light) stay visible over any image.
   p.setPen(QPen(QColor(0, 0, 0, 170), 1.0));
   p.drawEllipse(c, r + 1.0, r + 1.0);
-  p.setPen(QPen(QColor(255, 255, 255, 230), 1.0));
+  // White for the hole mask, green for the keep-out mask.
+  p.setPen(QPen(settings_.keepOut ? QColor(60, 230, 150, 240) : QColor(255, 255, 255, 230), settings_.keepOut ? 1.5 : 1.0));
   p.drawEllipse(c, r, r);
   if (settings_.hardness < 0.999 && r > 6.0) {
     const double inner = r * settings_.hardness;

@@ -2,7 +2,8 @@
 // size and hardness. One press-move-release is one undo step (Document::beginMaskStroke/
 // endMaskStroke), holding only the stroke's changed rectangle. The right button erases while held;
 // Shift+press draws a straight line from the end of the previous stroke. The outline of the brush
-// follows the cursor.
+// follows the cursor. In keep-out mode the same strokes paint the document's keep-out mask instead
+// (green ring), the region content-aware removal never copies from.
 #pragma once
 #include <optional>
 
@@ -15,11 +16,12 @@ struct BrushSettings {
   double size = 40.0;      // diameter in image pixels, [kMinSize, kMaxSize]
   double hardness = 0.8;   // 0..1 (1: hard binary edge)
   bool erase = false;
+  bool keepOut = false;    // paints the keep-out mask (never a source for content-aware removal)
 
   static constexpr double kMinSize = 1.0;
   static constexpr double kMaxSize = 2000.0;
   bool operator==(const BrushSettings& o) const {
-    return size == o.size && hardness == o.hardness && erase == o.erase;
+    return size == o.size && hardness == o.hardness && erase == o.erase && keepOut == o.keepOut;
   }
 };
 
@@ -37,6 +39,7 @@ public:
   void setSize(double size);
   void setHardness(double hardness);
   void setErase(bool erase);
+  void setKeepOut(bool keepOut);
   // '[' / ']': one step of ~15 % (at least 1 px) down/up.
   void decreaseSize();
   void increaseSize();
@@ -58,11 +61,13 @@ Q_SIGNALS:
 private:
   void paintSegment(QPointF a, QPointF b);
   QRectF outlineRect() const;  // widget coordinates of the hover outline
+  QString strokeText() const;  // the undo step's name
   BrushShape shape() const;
 
   BrushSettings settings_;
   bool stroking_ = false;
   bool strokeErases_ = false;
+  bool strokeKeepOut_ = false;
   QPointF last_;
   std::optional<QPointF> lastStrokeEnd_;
   std::optional<QPointF> hoverWidget_;
