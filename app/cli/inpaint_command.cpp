@@ -56,6 +56,7 @@ struct InpaintOptions {
   double radius = 5.0;
   std::string keepOut;  // PatchMatch: never copy from here
   int patchSize = 7;
+  int sourceMargin = 0;  // PatchMatch: copy only from within this many px of the hole (0: anywhere)
   // Diffusion backend (selected by --model).
   SdInpaintRequest sd;
   // Which options were given (the backends' defaults differ).
@@ -95,6 +96,10 @@ void addClassicalOptions(CLI::App* cmd, InpaintOptions& o) {
                        ->capture_default_str();
   cmd->add_option("--keep-out", o.keepOut,
                   "PatchMatch: mask of the image's size, white where the fill must never copy from");
+  cmd->add_option("--source-margin", o.sourceMargin,
+                  "PatchMatch: copy only from within this many pixels of the hole's box (0: from the whole image)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   cmd->add_option("--patch-size", o.patchSize, "PatchMatch: patch width in pixels (odd)")
       ->check(CLI::Range(3, 15))
       ->capture_default_str();
@@ -159,6 +164,7 @@ void runClassical(const InpaintOptions& o) {
   request.radius = o.radius;
   request.seed = o.sd.seed;
   request.patchSize = o.patchSize;
+  request.sourceMarginPx = o.sourceMargin;
   if (!o.keepOut.empty()) request.keepOut = readMaskFor(o.keepOut, request.image.size(), o.image);
 
   const auto start = std::chrono::steady_clock::now();
@@ -193,8 +199,8 @@ void runClassical(const InpaintOptions& o) {
 }
 
 void runDiffusion(InpaintOptions& o) {
-  if (o.methodOption->count() || o.radiusOption->count() || !o.keepOut.empty())
-    throw Error("--method, --radius and --keep-out apply to classical inpainting only (drop --model for it)");
+  if (o.methodOption->count() || o.radiusOption->count() || !o.keepOut.empty() || o.sourceMargin > 0)
+    throw Error("--method, --radius, --keep-out and --source-margin apply to classical inpainting only (drop --model for it)");
   if (!o.promptOption->count()) throw Error("--prompt is required with --model (say what to paint; \"\" for nothing)");
   checkOutputs(o);
   SdInpaintRequest& r = o.sd;

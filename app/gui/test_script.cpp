@@ -83,18 +83,13 @@ void TestScript::run(const QString& line) {
     if (!window_->openImage(rest, &error)) return fail(cmd, error);
     return ok(cmd, rest);
   }
-  if (cmd == QLatin1String("mask-rect") && a.size() == 5) {
+  if ((cmd == QLatin1String("mask-rect") || cmd == QLatin1String("keep-out-rect")) && a.size() == 5) {
+    const bool keepOut = cmd == QLatin1String("keep-out-rect");
     QImage m = emptyMask(doc->size());
     const QRect r = QRect(a[1].toInt(), a[2].toInt(), a[3].toInt(), a[4].toInt()) & doc->rect();
     for (int y = r.top(); y <= r.bottom(); ++y) std::fill(m.scanLine(y) + r.left(), m.scanLine(y) + r.right() + 1, uchar(255));
-    doc->replaceMask(m, QStringLiteral("Paint mask"));
-    return ok(cmd);
-  }
-  if (cmd == QLatin1String("keep-out-rect") && a.size() == 5) {
-    QImage m = emptyMask(doc->size());
-    const QRect r = QRect(a[1].toInt(), a[2].toInt(), a[3].toInt(), a[4].toInt()) & doc->rect();
-    for (int y = r.top(); y <= r.bottom(); ++y) std::fill(m.scanLine(y) + r.left(), m.scanLine(y) + r.right() + 1, uchar(255));
-    doc->replaceKeepOut(m, QStringLiteral("Paint keep-out"));
+    doc->replaceMaskOf(keepOut ? MaskTarget::KeepOut : MaskTarget::Hole, m,
+                       keepOut ? QStringLiteral("Paint keep-out") : QStringLiteral("Paint mask"));
     return ok(cmd);
   }
   if (cmd == QLatin1String("inpaint") && a.size() >= 2) {

@@ -75,25 +75,31 @@ cv::Mat inpaintAnyChannels(const cv::Mat& image, const cv::Mat& hole, double rad
   return out;
 }
 
-// The exemplar fill of `support` over the whole image; a preview of each pyramid level goes to the
-// job (over the support's box), and cancel is checked in every EM iteration.
+// The exemplar fill of `support`, its sources the whole image or the hole's box grown by
+// sourceMarginPx (then PatchMatch runs on that crop only); a preview of each pyramid level goes to
+// the job (over the support's box), and cancel is checked in every EM iteration. Returns the full
+// image with the hole filled.
 cv::Mat patchMatchFill(const ClassicalInpaintRequest& r, const cv::Mat& support, const cv::Rect& box, JobContext* ctx) {
+  const cv::Rect full(0, 0, r.image.cols, r.image.rows);
+  const cv::Rect src = r.sourceMarginPx > 0 ? padRect(box, r.sourceMarginPx, r.image.size()) : full;
+  const cv::Mat image = r.image(src);
   PatchMatchInpaintRequest pm;
-  if (r.image.channels() == 1) {
-    cv::cvtColor(r.image, pm.image, cv::COLOR_GRAY2RGB);
+  if (image.channels() == 1) {
+    cv::cvtColor(image, pm.image, cv::COLOR_GRAY2RGB);
   } else {
-    pm.image = r.image;
+    pm.image = image;
   }
-  pm.mask = support;
-  pm.keepOut = r.keepOut;
+  pm.mask = support(src);
+  if (!r.keepOut.empty()) pm.keepOut = r.keepOut(src);
   pm.seed = r.seed;
   pm.patchSize = r.patchSize;
+  const cv::Rect local = box - src.tl();
   const auto onLevel = [&](const PatchMatchProgress& p) {
     if (!ctx) return;
     // The box at the level's scale, resized to the box (not the whole image: 8000 x 6000 photos).
-    const double sx = double(p.preview.cols) / r.image.cols, sy = double(p.preview.rows) / r.image.rows;
-    cv::Rect levelBox(int(std::floor(box.x * sx)), int(std::floor(box.y * sy)), int(std::ceil(box.width * sx)),
-                      int(std::ceil(box.height * sy)));
+    const double sx = double(p.preview.cols) / image.cols, sy = double(p.preview.rows) / image.rows;
+    cv::Rect levelBox(int(std::floor(local.x * sx)), int(std::floor(local.y * sy)), int(std::ceil(local.width * sx)),
+                      int(std::ceil(local.height * sy)));
     levelBox &= cv::Rect(0, 0, p.preview.cols, p.preview.rows);
     if (levelBox.empty()) return;
     PreviewImage preview;
@@ -107,8 +113,11 @@ cv::Mat patchMatchFill(const ClassicalInpaintRequest& r, const cv::Mat& support,
     if (ctx) ctx->throwIfCancelled();
   };
   cv::Mat filled = patchMatchInpaint(pm, onLevel, checkCancel);
-  if (r.image.channels() == 1) cv::cvtColor(filled, filled, cv::COLOR_RGB2GRAY);
-  return filled;
+  if (image.channels() == 1) cv::cvtColor(filled, filled, cv::COLOR_RGB2GRAY);
+  if (src == full) return filled;
+  cv::Mat out = r.image.clone();
+  filled.copyTo(out(src));
+  return out;
 }
 
 }  // namespace
@@ -128,6 +137,8 @@ void validate(const ClassicalInpaintRequest& r) {
     throw Error("radius: " + std::to_string(r.radius) + " px is outside (0, 64]");
   if (r.patchSize < 3 || r.patchSize > 15 || r.patchSize % 2 == 0)
     throw Error("patch size: " + std::to_string(r.patchSize) + " must be odd, 3 to 15");
+  if (r.sourceMarginPx < 0 || r.sourceMarginPx > 100000)
+    throw Error("source margin: " + std::to_string(r.sourceMarginPx) + " px is outside [0, 100000] (0 = the whole image)");
   if (!r.keepOut.empty() && (r.keepOut.type() != CV_8UC1 || r.keepOut.size() != r.image.size()))
     throw Error("keep-out mask: must be 8-bit grey of the image's size " + sizeText(r.image.size()) + ", got " +
                 sizeText(r.keepOut.size()));
@@ -144,6 +155,7 @@ nlohmann::json classicalInpaintParams(const ClassicalInpaintRequest& r) {
     j["seed"] = r.seed;
     j["patch_size"] = r.patchSize;
     j["keep_out"] = !r.keepOut.empty();
+    j["source_margin_px"] = r.sourceMarginPx;
   } else {
     j["radius"] = r.radius;
   }

@@ -46,6 +46,8 @@ struct ClassicalInpaintRequest {
   cv::Mat keepOut;         // optional CV_8UC1 of the image's size: > 127 is never copied from
   std::uint64_t seed = 0;  // the same seed gives the same fill
   int patchSize = 7;       // odd, [3, 15]
+  int sourceMarginPx = 0;  // > 0: copy only from within this many px of the hole's box (a crop: faster,
+                           // and nothing from far away); 0 = the whole image; [0, 100000]
 };
 
 struct ClassicalInpaintOutput {

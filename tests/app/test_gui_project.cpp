@@ -247,11 +247,16 @@ private Q_SLOTS:
     // red square into it; with the square kept out no red source is left.
     const QRect hole(125, 55, 40, 40);
     paintRect(doc, hole);
+    QVERIFY(w.inpaintPanel()->setCurrentMethod(QStringLiteral("classical.patchmatch")));
+    auto* remove = qobject_cast<ClassicalMethod*>(w.inpaintPanel()->currentMethod());
+    QVERIFY(remove);
+    remove->setSourceMargin(60);  // "Copy from: within 60 px of the hole" (the square is inside it)
     const LayerId id = inpaint(w, "classical.patchmatch");
     QVERIFY(id);
     const Layer* result = doc->layer(id);
     QVERIFY(result);
     QCOMPARE(result->params.value(QStringLiteral("keep_out")).toBool(), true);
+    QCOMPARE(result->params.value(QStringLiteral("source_margin_px")).toInt(), 60);
     int redPixels = 0;
     const QRect inner = hole.adjusted(3, 3, -3, -3);
     for (int y = inner.top(); y <= inner.bottom(); ++y)

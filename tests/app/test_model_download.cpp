@@ -121,6 +121,12 @@ DownloadSettings settingsFor(const QString& endpoint, const QString& modelsDir) 
   return s;
 }
 
+// Starts `server` and installs the tiny model from it into `modelsDir`.
+Outcome installTiny(lstest::HubTestServer& server, const QString& modelsDir) {
+  ModelDownloader d(settingsFor(server.start(), modelsDir));
+  return runDownload(d, tinyModel());
+}
+
 void expectInstalledExactly(const TinyRepo& repo, const QString& folder) {
   const QStringList want{QStringLiteral("latentshop-install.json"), QStringLiteral("model_index.json"),
                          QStringLiteral("tokenizer/vocab.json"), QStringLiteral("unet/config.json"), kWeights};
@@ -183,10 +189,8 @@ private Q_SLOTS:
     lstest::HubTestServer server(kRepo);
     repo.serve(server);
     server.paginate(2);  // 7 files and 2 folders: 5 pages
-    const QString endpoint = server.start();
     QTemporaryDir models;
-    ModelDownloader d(settingsFor(endpoint, models.path()));
-    const Outcome o = runDownload(d, tinyModel());
+    const Outcome o = installTiny(server, models.path());
     QVERIFY2(o.error.isEmpty(), qPrintable(o.error));
     expectInstalledExactly(repo, o.folder);
     QCOMPARE(server.listingRequests(), 5);
@@ -194,10 +198,8 @@ private Q_SLOTS:
     lstest::HubTestServer hostile(kRepo);
     repo.serve(hostile);
     hostile.paginate(3, QStringLiteral("elsewhere.invalid"));
-    const QString hostileEndpoint = hostile.start();
     QTemporaryDir models2;
-    ModelDownloader d2(settingsFor(hostileEndpoint, models2.path()));
-    const Outcome refused = runDownload(d2, tinyModel());
+    const Outcome refused = installTiny(hostile, models2.path());
     QVERIFY2(refused.error.contains(QStringLiteral("another host")), qPrintable(refused.error));
     QCOMPARE(hostile.listingRequests(), 1);
     QVERIFY(ModelSettings::modelsInFolder(models2.path()).isEmpty());

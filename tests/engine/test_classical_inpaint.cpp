@@ -309,6 +309,41 @@ private Q_SLOTS:
     }
   }
 
+  // PatchMatch's source margin: with it the fill reads nothing farther than the margin from the
+  // hole's box. Repainting everything beyond that leaves the fill bit-identical; without the margin
+  // the same repaint changes it.
+  void sourceMarginBoundsWhatTheFillReads() {
+    const Case c = knownHole();
+    cv::Mat mask(c.truth.size(), CV_8UC1, cv::Scalar(0));
+    const cv::Rect hole(200, 150, 40, 30);
+    mask(hole).setTo(255);
+    ClassicalInpaintRequest r;
+    r.image = c.truth;
+    r.mask = mask;
+    r.method = ClassicalInpaintMethod::PatchMatch;
+    r.growPx = 0;
+    r.featherPx = 0;
+    r.seed = 3;
+    r.sourceMarginPx = 60;
+    cv::Mat repainted = c.truth.clone();
+    cv::Mat outside(c.truth.size(), CV_8UC1, cv::Scalar(255));
+    outside(padRect(hole, 60, c.truth.size())).setTo(0);
+    repainted.setTo(cv::Scalar(255, 0, 255), outside);
+    const ClassicalInpaintOutput a = runClassicalInpaint(r);
+    ClassicalInpaintRequest rb = r;
+    rb.image = repainted;
+    const ClassicalInpaintOutput b = runClassicalInpaint(rb);
+    QCOMPARE(countDifferent(a.composite, b.composite, mask), 0);
+    // Without the margin the fill searches the whole photo, so the repaint shows.
+    r.sourceMarginPx = 0;
+    rb.sourceMarginPx = 0;
+    const ClassicalInpaintOutput wa = runClassicalInpaint(r), wb = runClassicalInpaint(rb);
+    QVERIFY(countDifferent(wa.composite, wb.composite, mask) > 0);
+    // Out of range is named.
+    r.sourceMarginPx = -1;
+    QVERIFY(errorOf([&] { runClassicalInpaint(r); }).find("source margin") != std::string::npos);
+  }
+
   void methodNamesRoundTrip() {
     QVERIFY(parseClassicalInpaintMethod("telea") == ClassicalInpaintMethod::Telea);
     QVERIFY(parseClassicalInpaintMethod("ns") == ClassicalInpaintMethod::NavierStokes);

@@ -276,12 +276,16 @@ void Document::moveLayer(LayerId id, int toIndex) {
 }
 
 void Document::replaceMask(const QImage& newMask, const QString& undoText) {
-  if (isNull() || newMask.size() != mask_.size()) return;
-  const QImage next = newMask.convertToFormat(QImage::Format_Grayscale8);
-  const QRect changed = differenceBounds(mask_, next);
+  replaceMaskOf(MaskTarget::Hole, newMask, undoText);
+}
+
+void Document::replaceMaskOf(MaskTarget target, const QImage& next, const QString& undoText) {
+  const QImage& current = maskOf(target);
+  if (isNull() || next.size() != current.size()) return;
+  const QImage gray = next.convertToFormat(QImage::Format_Grayscale8);
+  const QRect changed = differenceBounds(current, gray);
   if (changed.isEmpty()) return;
-  undo_->push(new MaskEditCommand(this, changed.topLeft(), mask_.copy(changed), next.copy(changed), undoText,
-                                  MaskTarget::Hole));
+  undo_->push(new MaskEditCommand(this, changed.topLeft(), current.copy(changed), gray.copy(changed), undoText, target));
 }
 
 void Document::clearMask() {

@@ -157,6 +157,7 @@ public:
 
   // Whole-mask edits; the undo command stores only the bounding box of the changed pixels.
   void replaceMask(const QImage& newMask, const QString& undoText);
+  void replaceMaskOf(MaskTarget target, const QImage& next, const QString& undoText);
   void clearMask();
   void invertMask();
   void growMask(int px);  // px < 0 shrinks; exact Euclidean distance (engine/pipelines/mask_ops)

@@ -10,12 +10,7 @@ namespace latentshop::ui {
 bool Document::keepOutIsEmpty() const { return !anyNonZero(keepOut_); }
 
 void Document::replaceKeepOut(const QImage& next, const QString& undoText) {
-  if (isNull() || next.size() != keepOut_.size()) return;
-  const QImage gray = next.convertToFormat(QImage::Format_Grayscale8);
-  const QRect changed = differenceBounds(keepOut_, gray);
-  if (changed.isEmpty()) return;
-  undo_->push(new MaskEditCommand(this, changed.topLeft(), keepOut_.copy(changed), gray.copy(changed), undoText,
-                                  MaskTarget::KeepOut));
+  replaceMaskOf(MaskTarget::KeepOut, next, undoText);
 }
 
 void Document::clearKeepOut() {

@@ -1,5 +1,7 @@
 #include "ui/panels/classical_method.h"
 
+#include <algorithm>
+
 #include <QFormLayout>
 #include <QSettings>
 #include <QSpinBox>
@@ -69,6 +71,18 @@ QWidget* ClassicalMethod::createOptionsWidget(QWidget* parent) {
     form->addRow(tr("Radius"), radiusBox_);
   } else {
     radiusBox_->hide();  // cv::inpaint's radius; PatchMatch copies whole patches
+    sourceBox_ = new QSpinBox(w);
+    sourceBox_->setRange(0, 5000);
+    sourceBox_->setSingleStep(50);
+    sourceBox_->setSpecialValueText(tr("the whole image"));
+    sourceBox_->setPrefix(tr("within "));
+    sourceBox_->setSuffix(tr(" px of the hole"));
+    sourceBox_->setToolTip(tr("Where the fill may copy texture from: the whole photo, or only near the hole "
+                              "(faster on large photos; nothing from far away). Paint a keep-out region (K) to "
+                              "exclude something specific."));
+    sourceBox_->setValue(sourceMargin_);
+    connect(sourceBox_, &QSpinBox::valueChanged, this, [this](int v) { sourceMargin_ = v; });
+    form->addRow(tr("Copy from"), sourceBox_);
   }
   return w;
 }
@@ -79,7 +93,13 @@ ClassicalInpaintRequest ClassicalMethod::options() const {
   r.growPx = grow_;
   r.featherPx = feather_;
   r.radius = radius_;
+  if (method_ == ClassicalInpaintMethod::PatchMatch) r.sourceMarginPx = sourceMargin_;
   return r;
+}
+
+void ClassicalMethod::setSourceMargin(int px) {
+  sourceMargin_ = std::max(0, px);
+  if (sourceBox_) sourceBox_->setValue(sourceMargin_);
 }
 
 void ClassicalMethod::setOptions(int growPx, int featherPx, double radius) {
@@ -104,11 +124,13 @@ void ClassicalMethod::saveSettings(QSettings& s) const {
   s.setValue(QStringLiteral("grow"), grow_);
   s.setValue(QStringLiteral("feather"), feather_);
   s.setValue(QStringLiteral("radius"), radius_);
+  if (method_ == ClassicalInpaintMethod::PatchMatch) s.setValue(QStringLiteral("source_margin"), sourceMargin_);
 }
 
 void ClassicalMethod::loadSettings(QSettings& s) {
   setOptions(s.value(QStringLiteral("grow"), grow_).toInt(), s.value(QStringLiteral("feather"), feather_).toInt(),
              s.value(QStringLiteral("radius"), radius_).toInt());
+  if (method_ == ClassicalInpaintMethod::PatchMatch) setSourceMargin(s.value(QStringLiteral("source_margin"), 0).toInt());
 }
 
 }  // namespace latentshop::ui

@@ -24,13 +24,18 @@ public:
   // The request the current options describe (image and mask left empty).
   ClassicalInpaintRequest options() const;
   void setOptions(int growPx, int featherPx, double radius);
+  // PatchMatch: copy only from within `px` of the hole's box; 0 = the whole image.
+  void setSourceMargin(int px);
+  int sourceMargin() const { return sourceMargin_; }
 
 private:
   latentshop::ClassicalInpaintMethod method_;
   int grow_ = 4;
   int feather_ = 6;
   int radius_ = 5;
+  int sourceMargin_ = 0;  // PatchMatch: 0 = copy from the whole image
   QSpinBox* growBox_ = nullptr;
+  QSpinBox* sourceBox_ = nullptr;
   QSpinBox* featherBox_ = nullptr;
   QSpinBox* radiusBox_ = nullptr;
 };
