@@ -64,22 +64,26 @@ public:
       ok = false;
     }
     if (currentFailed_) ok = false;
+    const bool skipped = ok && currentSkipped_;
     currentFailed_ = false;
-    std::printf("%s: %s::%s()\n", ok ? "PASS   " : "FAIL!  ", cls_, name);
-    ok ? ++passed_ : ++failed_;
+    currentSkipped_ = false;
+    std::printf("%s: %s::%s()\n", skipped ? "SKIP   " : ok ? "PASS   " : "FAIL!  ", cls_, name);
+    skipped ? ++skipped_ : ok ? ++passed_ : ++failed_;
     return ok;
   }
   int finish() {
-    std::printf("Totals: %d passed, %d failed, 0 skipped\n", passed_, failed_);
+    std::printf("Totals: %d passed, %d failed, %d skipped\n", passed_, failed_, skipped_);
     std::printf("********* Finished testing of %s *********\n", cls_);
     return failed_;
   }
   static inline bool currentFailed_ = false;
+  static inline bool currentSkipped_ = false;
 
 private:
   const char* cls_;
   int passed_ = 0;
   int failed_ = 0;
+  int skipped_ = 0;
 };
 
 }  // namespace lstest
@@ -104,6 +108,12 @@ private:
       lstest::Runner::currentFailed_ = true;                                                     \
       return;                                                                                    \
     }                                                                                            \
+  } while (0)
+#define QSKIP(msg)                                                                               \
+  do {                                                                                           \
+    std::printf("   Skipped: %s\n", std::string(msg).c_str());                                    \
+    lstest::Runner::currentSkipped_ = true;                                                      \
+    return;                                                                                      \
   } while (0)
 #define QFAIL(msg)                                                                               \
   do {                                                                                           \
