@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <QtTest/QtTest>
+#include <QDockWidget>
 #include <QMimeData>
 #include <QPushButton>
 #include <QSettings>
@@ -28,6 +29,7 @@
 #include "ui/panels/inpaint_panel.h"
 #include "ui/panels/job_progress_widget.h"
 #include "ui/panels/result_bar.h"
+#include "ui/widgets/elided_label.h"
 #include "ui/tools/mask_brush_tool.h"
 
 using namespace latentshop;
@@ -286,6 +288,41 @@ private Q_SLOTS:
     QCOMPARE(w.size(), QSize(1000, 700));
     QCOMPARE(RecentFiles::load().first(), QFileInfo(photo).canonicalFilePath());
     QCOMPARE(QSettings().value(QStringLiteral("files/lastFolder")).toString(), QFileInfo(photo).absolutePath());
+  }
+
+  // Issue 19 §1: a long result text used to raise the canvas area's minimum width and squeeze the
+  // docks for good. Now it elides (the whole text in its tooltip) and every dock keeps its width.
+  void aLongResultTextNeverSqueezesTheDocks() {
+    MainWindow w;
+    w.setInteractive(false);
+    w.resize(1600, 1000);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openImage(copyPhoto("fruits.jpg")));
+    QTest::qWait(50);
+    QMap<QString, int> before;
+    for (QDockWidget* d : w.findChildren<QDockWidget*>())
+      if (d->isVisible()) before[d->windowTitle()] = d->width();
+    QVERIFY(before.size() >= 2);
+    QString detail = QStringLiteral("Inpainted: 41 steps in 5.4 s (200x150 image processed at 24x36 (rounded to "
+                                    "multiples of 4), result resized back); previews took 0.501 s");
+    detail = detail + QLatin1Char(' ') + detail + QLatin1Char(' ') + detail;
+    w.resultBar()->showResult(QStringLiteral("Inpaint (Stable Diffusion)"), detail);
+    QTest::qWait(50);
+    for (QDockWidget* d : w.findChildren<QDockWidget*>())
+      if (before.contains(d->windowTitle()))
+        QVERIFY2(d->width() == before[d->windowTitle()],
+                 qPrintable(QStringLiteral("%1: %2 -> %3 px").arg(d->windowTitle()).arg(before[d->windowTitle()]).arg(d->width())));
+    ElidedLabel* label = w.resultBar()->detailLabel();
+    QVERIFY(label->isElided());
+    QCOMPARE(label->toolTip(), detail);
+    QVERIFY(label->text().endsWith(QChar(0x2026)));
+    QVERIFY(w.resultBar()->width() <= w.canvas()->width());
+    // A short text shows whole, without a tooltip.
+    w.resultBar()->showResult(QStringLiteral("Inpaint"), QStringLiteral("done"));
+    QTest::qWait(20);
+    QVERIFY(!w.resultBar()->detailLabel()->isElided());
+    QVERIFY(w.resultBar()->detailLabel()->toolTip().isEmpty());
   }
 
   void droppedFileOpens() {

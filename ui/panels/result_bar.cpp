@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QToolButton>
 
+#include "ui/widgets/elided_label.h"
 #include "ui/widgets/icons.h"
 
 namespace latentshop::ui {
@@ -24,7 +25,7 @@ ResultBar::ResultBar(QWidget* parent) : QFrame(parent) {
   QFont bold = title_->font();
   bold.setBold(true);
   title_->setFont(bold);
-  detail_ = new QLabel(this);
+  detail_ = new ElidedLabel(this);  // a long detail elides (whole text in the tooltip), never widens
   detail_->setForegroundRole(QPalette::PlaceholderText);
   detail_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   const auto makeButton = [this](IconId icon, const QString& text, const QString& tip) {
@@ -54,7 +55,7 @@ ResultBar::ResultBar(QWidget* parent) : QFrame(parent) {
 
 void ResultBar::showResult(const QString& name, const QString& detail) {
   title_->setText(name);
-  detail_->setText(detail);
+  detail_->setFullText(detail);
   setVisible(true);
 }
 

@@ -8,6 +8,8 @@ class QToolButton;
 
 namespace latentshop::ui {
 
+class ElidedLabel;
+
 class ResultBar : public QFrame {
   Q_OBJECT
 public:
@@ -16,6 +18,7 @@ public:
   // Shows the bar for a pending result called `name` with a one-line `detail`.
   void showResult(const QString& name, const QString& detail);
   QString title() const;
+  ElidedLabel* detailLabel() const { return detail_; }
   QToolButton* compareButton() const { return compare_; }
   QToolButton* applyButton() const { return apply_; }
   QToolButton* discardButton() const { return discard_; }
@@ -27,7 +30,7 @@ Q_SIGNALS:
 
 private:
   QLabel* title_;
-  QLabel* detail_;
+  ElidedLabel* detail_;
   QToolButton* compare_;
   QToolButton* discard_;
   QToolButton* apply_;
