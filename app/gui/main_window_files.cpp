@@ -156,10 +156,11 @@ void MainWindow::applyLoaded(const QString& path, LoadedDocument& loaded) {
   canvas_->setMaskVisible(true);
   RecentFiles::add(path);
   rememberFolder(path);
-  showStatus(loaded.isProject ? tr("Opened project %1 (%2 \u00d7 %3, %n layer(s))", nullptr, doc_->layerCount())
+  showStatus(loaded.isProject ? tr("Opened project %1 (%2 \u00d7 %3, %4)")
                                     .arg(info.fileName())
                                     .arg(size.width())
                                     .arg(size.height())
+                                    .arg(layerCountText(doc_->layerCount()))
                               : tr("Opened %1 (%2 \u00d7 %3)").arg(info.fileName()).arg(size.width()).arg(size.height()));
   updateActions();
   Q_EMIT imageOpened(info.absoluteFilePath());

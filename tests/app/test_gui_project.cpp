@@ -137,6 +137,8 @@ private Q_SLOTS:
     QVERIFY2(w.openImage(path, &error), qPrintable(error));
     const Document* doc = w.document();
     QCOMPARE(describeProjectDifference(asProject(*doc), saved), std::string());
+    // Issue 19 item 7: the count matches the Layers panel's rows (three layers and the original).
+    QVERIFY2(w.statusText().contains(QStringLiteral("4 layers")), qPrintable(w.statusText()));
     QVERIFY(!doc->isModified());
     QCOMPARE(doc->layerCount(), 3);
     QVERIFY(doc->layerAt(2).pending);  // the pending result is still pending

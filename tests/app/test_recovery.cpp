@@ -246,6 +246,31 @@ private Q_SLOTS:
     QCOMPARE(home.lockFiles(), QStringList());
   }
 
+  // Issue 19 item 7: the recovery list said "1 layer(s)" for a document whose Layers panel showed
+  // two rows (a layer and the original). It counts the original now, as the panel does.
+  void theRecoveryListCountsLayersAsThePanelDoes() {
+    MainWindow w;
+    w.setInteractive(false);
+    QVERIFY(w.openImage(photo()));
+    Layer l;
+    l.name = QStringLiteral("Patch");
+    l.image = QImage(8, 8, QImage::Format_ARGB32);
+    l.image.fill(Qt::red);
+    w.document()->addLayer(l);
+    QCOMPARE(w.document()->layerCount(), 1);
+    QSignalSpy autosaved(&w, &MainWindow::autosaved);
+    w.setAutosaveAfterEdit(0);
+    w.document()->invertMask();
+    QVERIFY(autosaved.wait(20000));
+    const RecoveryEntry e = RecoverySlot::readEntry(QString(w.recoveryFile()).replace(QStringLiteral(".ora"), QStringLiteral(".json")));
+    QVERIFY(!e.id.isEmpty());
+    const QString text = RecoveryDialog::describe(e);
+    QVERIFY2(text.contains(QStringLiteral("2 layers")), qPrintable(text));
+    RecoveryEntry single = e;
+    single.layers = 0;
+    QVERIFY2(RecoveryDialog::describe(single).contains(QStringLiteral("1 layer")), qPrintable(RecoveryDialog::describe(single)));
+  }
+
   void autosaveInProcess() {
     const QString recoveryFolder = RecoverySlot::recoveryFolder();
     QString recoveryFile;

@@ -1,5 +1,7 @@
 #include "ui/document/layer.h"
 
+#include <QCoreApplication>
+
 namespace latentshop::ui {
 
 QString layerKindName(LayerKind kind) {
@@ -16,6 +18,11 @@ std::optional<LayerKind> layerKindFromName(const QString& name) {
   for (LayerKind k : {LayerKind::Image, LayerKind::Result, LayerKind::Mask, LayerKind::Annotation})
     if (layerKindName(k) == name) return k;
   return std::nullopt;
+}
+
+QString layerCountText(int layersAboveOriginal) {
+  const int n = layersAboveOriginal + 1;
+  return n == 1 ? QCoreApplication::translate("Layer", "1 layer") : QCoreApplication::translate("Layer", "%1 layers").arg(n);
 }
 
 }  // namespace latentshop::ui

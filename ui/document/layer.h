@@ -27,6 +27,9 @@ enum class LayerKind {
 
 // "image" / "result" / "mask" / "annotation" (stable: stored in project files).
 QString layerKindName(LayerKind kind);
+// "1 layer" / "3 layers", counting the original as the Layers panel lists it: `layersAboveOriginal`
+// is Document::layerCount() (or a project's layers without the original) + 1.
+QString layerCountText(int layersAboveOriginal);
 std::optional<LayerKind> layerKindFromName(const QString& name);
 
 // One drag handle and where it should go, in document pixels.

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "engine/io/ora_reader.h"
+#include "ui/document/layer.h"
 #include "ui/document/project_convert.h"
 
 namespace latentshop::ui {
@@ -65,7 +66,8 @@ QString RecoveryDialog::describe(const RecoveryEntry& e) {
   const QString name = e.displayName.isEmpty() ? tr("Untitled") : e.displayName;
   const QString origin = e.originalPath.isEmpty() ? tr("never saved") : e.originalPath;
   const QString when = QLocale().toString(e.savedAt.toLocalTime(), QLocale::ShortFormat);
-  return tr("%1\n%2\nautosaved %3 \u00b7 %n layer(s)", nullptr, e.layers).arg(name, origin, when);
+  // The stored count is the layers above the original; the Layers panel lists the original too.
+  return tr("%1\n%2\nautosaved %3 \u00b7 %4").arg(name, origin, when, layerCountText(e.layers));
 }
 
 QImage RecoveryDialog::thumbnail(const RecoveryEntry& e) {
