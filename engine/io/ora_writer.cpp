@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <string>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 #include <pugixml.hpp>
@@ -126,20 +128,12 @@ void saveOra(const Project& project, const std::string& path, const OraWriteOpti
                     false);
       }
     }
-    if (!project.meta.workingMask.empty())
-      zip.addLazy(
-          ora::kWorkingMaskEntry,
-          [&project, path, png] {
-            return encodePng(project.meta.workingMask, png, path + ": " + ora::kWorkingMaskEntry);
-          },
-          false);
-    if (!project.meta.keepOutMask.empty())
-      zip.addLazy(
-          ora::kKeepOutMaskEntry,
-          [&project, path, png] {
-            return encodePng(project.meta.keepOutMask, png, path + ": " + ora::kKeepOutMaskEntry);
-          },
-          false);
+    // The document's masks (the hole being painted, the keep-out region), each only when painted.
+    for (const auto& [mask, entry] : {std::pair{&project.meta.workingMask, ora::kWorkingMaskEntry},
+                                      std::pair{&project.meta.keepOutMask, ora::kKeepOutMaskEntry}})
+      if (!mask->empty())
+        zip.addLazy(entry, [mask = mask, entry = std::string(entry), path, png] { return encodePng(*mask, png, path + ": " + entry); },
+                    false);
     zip.add(ora::kProjectEntry, projectJson(project), true);
     zip.add(ora::kThumbnailEntry, encodePng(thumbnailOf(merged), png, path + ": " + ora::kThumbnailEntry), false);
     zip.addLazy(ora::kMergedEntry, [&merged, path, png] { return encodePng(merged, png, path + ": " + ora::kMergedEntry); },
