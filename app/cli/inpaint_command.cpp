@@ -5,7 +5,7 @@
 //   latentshop-cli inpaint --model M --image I --mask K --prompt TEXT (--out O | --project P.ora)
 //                          [--negative-prompt T] [--steps N] [--guidance G] [--strength S] [--seed N]
 //                          [--scheduler S] [--crop-to-mask] [--padding N] [--feather N] [--grow N]
-//                          [--dtype fp32|bf16] [--device cpu|cuda] [--taesd DIR] [--json P.json]
+//                          [--dtype fp32|bf16] [--device cpu|cuda] [--taesd DIR] [--json P.json] [--batch N]
 //
 // --project writes a layered project (engine/io/project_edit.h): the original, the mask (a hidden
 // mask layer) and the result (a layer over the filled region, with its parameters and mask), which
@@ -18,6 +18,7 @@
 // engine/pipelines/classical_inpaint.h). The diffusion result is written with its parameters (PNG
 // text chunks, --json, --project).
 #include <cctype>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -57,6 +58,7 @@ struct InpaintOptions {
   std::string keepOut;  // PatchMatch: never copy from here
   int patchSize = 7;
   int sourceMargin = 0;  // PatchMatch: copy only from within this many px of the hole (0: anywhere)
+  int batch = 1;  // --batch N: variations with consecutive seeds (diffusion)
   // Diffusion backend (selected by --model).
   SdInpaintRequest sd;
   // Which options were given (the backends' defaults differ).
@@ -132,6 +134,10 @@ void addDiffusionOptions(CLI::App* cmd, InpaintOptions& o) {
   cmd->add_option("--dtype", r.model.dtype, "Diffusion: fp32 (CPU default), bf16, fp16 (CUDA)");
   cmd->add_option("--device", r.model.device, "Diffusion: cpu or cuda (default: cuda when available)");
   cmd->add_option("--taesd", r.taesdPath, "Diffusion: TAESD decoder folder for previews (-v logs their cost)");
+  cmd->add_option("--batch", o.batch,
+                  "Diffusion: make N variations with consecutive seeds, written as OUT-1.png … OUT-N.png")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
 }
 
 void writeParams(const std::string& path, const nlohmann::json& params) {
@@ -154,6 +160,7 @@ void checkOutputs(const InpaintOptions& o) {
 }
 
 void runClassical(const InpaintOptions& o) {
+  if (o.batch != 1) throw Error("--batch applies to diffusion inpainting only (with --model): a classical fill is the same every time");
   checkOutputs(o);
   ClassicalInpaintRequest request;
   request.image = readImageRgb(o.image);
@@ -212,25 +219,31 @@ void runDiffusion(InpaintOptions& o) {
   if (o.featherOption->count()) r.featherPx = o.feather;
   validate(r);
 
-  const auto start = std::chrono::steady_clock::now();
-  SdInpaintResult result;
-  runWithContext([&](JobContext& ctx) { result = runSdInpaint(r, ctx); });
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-  nlohmann::json params = result.params;
-  params["image"] = o.image;
-  params["mask"] = o.mask;
-  params["placement"] = {result.placement.x, result.placement.y, result.placement.width, result.placement.height};
-  EditRecord edit;
-  edit.original = r.image;
-  edit.result = result.rgba;
-  edit.placement = result.placement;
-  edit.mask = r.mask;
-  edit.params = params;
-  edit.sourcePath = o.image;
-  writeSdOutputs({o.out, o.json, o.project}, result.composite, params, edit);
-  const std::string& written = o.out.empty() ? o.project : o.out;
-  std::printf("%s: %s; %.1f s in all\n", written.c_str(), result.message.c_str(), seconds);
+  // --batch N: N variations with consecutive seeds, the model loaded once.
+  const std::uint64_t firstSeed = r.seed;
+  runWithContext([&](JobContext& ctx) {
+    for (int i = 0; i < o.batch; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      r.seed = firstSeed + static_cast<std::uint64_t>(i);
+      const SdInpaintResult result = runSdInpaint(r, ctx);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      nlohmann::json params = result.params;
+      params["image"] = o.image;
+      params["mask"] = o.mask;
+      params["placement"] = {result.placement.x, result.placement.y, result.placement.width, result.placement.height};
+      EditRecord edit;
+      edit.original = r.image;
+      edit.result = result.rgba;
+      edit.placement = result.placement;
+      edit.mask = r.mask;
+      edit.params = params;
+      edit.sourcePath = o.image;
+      const SdOutputs outputs = variationOutputs({o.out, o.json, o.project}, i, o.batch);
+      writeSdOutputs(outputs, result.composite, params, edit);
+      const std::string& written = outputs.out.empty() ? outputs.project : outputs.out;
+      std::printf("%s: %s; %.1f s in all\n", written.c_str(), result.message.c_str(), seconds);
+    }
+  });
 }
 
 void run(InpaintOptions& o) {

@@ -3,13 +3,15 @@
 //   latentshop-cli instruct --model M --image I --instruction TEXT --out O [--text-guidance 7.5]
 //                           [--image-guidance 1.5] [--steps 20] [--seed N] [--scheduler S]
 //                           [--negative-prompt T] [--dtype fp32|bf16] [--device cpu|cuda]
-//                           [--taesd DIR] [--json P.json] [--project P.ora]
+//                           [--taesd DIR] [--json P.json] [--project P.ora] [--mask M [--feather 8]] [--batch N]
 //
 // Runs engine/pipelines/sd_instruct.h (diffusers' StableDiffusionInstructPix2PixPipeline) and writes
 // the image (a PNG carries the parameters in its text chunks), the parameters as JSON and
 // optionally a layered project. A model of another kind is refused with a message saying which kind
-// it is and what instruct needs.
+// it is and what instruct needs. With --mask only the white region changes (blended back with a
+// soft edge of --feather pixels), as the GUI does with a painted mask.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -28,6 +30,8 @@ namespace {
 struct InstructOptions {
   SdInstructRequest request;
   std::string image;
+  std::string mask;
+  int batch = 1;
   std::string out;
   std::string json;
   std::string project;
@@ -38,26 +42,35 @@ struct InstructOptions {
 void run(InstructOptions& o) {
   requireWritableImage(o.out);
   checkOutputPaths({{"--out", o.out}, {"--json", o.json}, {"--project", o.project}},
-                   {{"--image", o.image}, {"--model", o.request.model.path}, {"--taesd", o.request.taesdPath}});
+                   {{"--image", o.image}, {"--mask", o.mask}, {"--model", o.request.model.path}, {"--taesd", o.request.taesdPath}});
   SdInstructRequest& r = o.request;
   const ModelDefaults defaults = readModelDefaults(r.model.path);
   if (!o.textGuidanceOption->count() && defaults.guidanceScale) r.textGuidance = *defaults.guidanceScale;
   if (!o.imageGuidanceOption->count() && defaults.imageGuidanceScale) r.imageGuidance = *defaults.imageGuidanceScale;
   r.image = readImageRgb(o.image);
+  if (!o.mask.empty()) r.mask = readMaskFor(o.mask, r.image.size(), o.image);
   validate(r);
-  const auto start = std::chrono::steady_clock::now();
-  SdInstructResult result;
-  runWithContext([&](JobContext& ctx) { result = runSdInstruct(r, ctx); });
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json params = result.params;
-  params["image"] = o.image;
-  EditRecord edit;
-  edit.original = r.image;
-  edit.result = result.image;
-  edit.params = params;
-  edit.sourcePath = o.image;
-  writeSdOutputs({o.out, o.json, o.project}, result.image, params, edit);
-  std::printf("%s: %s; %.1f s in all\n", o.out.c_str(), result.message.c_str(), seconds);
+  // --batch N: N variations with consecutive seeds, the model loaded once.
+  const std::uint64_t firstSeed = r.seed;
+  runWithContext([&](JobContext& ctx) {
+    for (int i = 0; i < o.batch; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      r.seed = firstSeed + static_cast<std::uint64_t>(i);
+      const SdInstructResult result = runSdInstruct(r, ctx);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      nlohmann::json params = result.params;
+      params["image"] = o.image;
+      if (!o.mask.empty()) params["mask"] = o.mask;
+      EditRecord edit;
+      edit.original = r.image;
+      edit.result = result.image;
+      edit.params = params;
+      edit.sourcePath = o.image;
+      const SdOutputs outputs = variationOutputs({o.out, o.json, o.project}, i, o.batch);
+      writeSdOutputs(outputs, result.image, params, edit);
+      std::printf("%s: %s; %.1f s in all\n", outputs.out.c_str(), result.message.c_str(), seconds);
+    }
+  });
 }
 
 void setup(CLI::App& app) {
@@ -83,6 +96,11 @@ void setup(CLI::App& app) {
   cmd->add_option("--dtype", r.model.dtype, "fp32 (CPU default), bf16, fp16 (CUDA)");
   cmd->add_option("--device", r.model.device, "cpu or cuda (default: cuda when available)");
   cmd->add_option("--taesd", r.taesdPath, "TAESD decoder folder for previews");
+  cmd->add_option("--mask", o->mask, "Only change this region (white), same size as the image; default: the whole image");
+  cmd->add_option("--feather", r.featherPx, "Soft edge outside the mask, pixels (with --mask)")->capture_default_str()->check(CLI::Range(0, 256));
+  cmd->add_option("--batch", o->batch, "Make N variations with consecutive seeds, written as OUT-1.png … OUT-N.png")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--json", o->json, "Also write the edit's parameters as JSON to this file");
   cmd->add_option("--project", o->project, "Also write a layered project (.ora): original and result with parameters");
   cmd->callback([o] { run(*o); });

@@ -61,4 +61,14 @@ void writeSdOutputs(const SdOutputs& o, const cv::Mat& composite, const nlohmann
   if (!o.project.empty()) saveEditProject(o.project, edit);
 }
 
+std::string variationPath(const std::string& path, int index, int count) {
+  if (count <= 1 || path.empty()) return path;
+  const std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + "-" + std::to_string(index + 1) + p.extension().string())).string();
+}
+
+SdOutputs variationOutputs(const SdOutputs& o, int index, int count) {
+  return {variationPath(o.out, index, count), variationPath(o.json, index, count), variationPath(o.project, index, count)};
+}
+
 }  // namespace latentshop::cli

@@ -32,4 +32,9 @@ struct SdOutputs {
 void writeSdOutputs(const SdOutputs& outputs, const cv::Mat& composite, const nlohmann::json& params,
                     const EditRecord& edit);
 
+// --batch N: variation `index` (0-based) of `count` goes to "out-1.png" … "out-N.png" (the number
+// before the extension); with count 1 (and for "") the path is unchanged.
+std::string variationPath(const std::string& path, int index, int count);
+SdOutputs variationOutputs(const SdOutputs& outputs, int index, int count);
+
 }  // namespace latentshop::cli

@@ -43,13 +43,14 @@ cv::Size longSideSize(cv::Size box, int resolution, int multiple) {
 }  // namespace
 
 std::string SdEditGeometry::describe() const {
-  const std::string rounding = rounded() ? " (rounded to multiples of " + std::to_string(multiple) + ")" : "";
+  // Words for the user (the result bar, the status line): no engine terms.
+  const std::string rounding = rounded() ? " (the nearest size the model takes)" : "";
   if (crop) {
-    return "crop " + sizeText(region.size()) + " at (" + std::to_string(region.x) + "," + std::to_string(region.y) +
-           ") processed at " + sizeText(workSize) + rounding + ", pasted back";
+    return "the " + sizeText(region.size()) + " area around the mask at (" + std::to_string(region.x) + "," +
+           std::to_string(region.y) + ") edited at " + sizeText(workSize) + rounding + ", pasted back";
   }
-  if (!resized()) return "processed at the image's own size " + sizeText(workSize);
-  return sizeText(region.size()) + " image processed at " + sizeText(workSize) + rounding + ", result resized back";
+  if (!resized()) return "edited at the image's own size, " + sizeText(workSize);
+  return sizeText(region.size()) + " image edited at " + sizeText(workSize) + rounding + ", scaled back";
 }
 
 namespace {

@@ -32,6 +32,11 @@ struct SdInstructRequest {
   uint64_t seed = 0;
   std::string scheduler = "default";  // sdSchedulerChoices() ids; the model's default is Euler a
   std::string taesdPath;              // live previews through TAESD when set
+  // Optional region (CV_8UC1, image size, 255 = change): the edit is blended back through it,
+  // feathered outward by featherPx, so pixels farther than that keep their values bit for bit.
+  // Empty: the whole image changes (diffusers' pipeline as is).
+  cv::Mat mask;
+  int featherPx = 8;  // [0, 256]
 };
 
 struct SdInstructResult {
@@ -43,7 +48,7 @@ struct SdInstructResult {
 
 void validate(const SdInstructRequest& request);
 // tool, method "instruct", model, model_name, instruction, negative_prompt, steps, guidance_scale,
-// image_guidance_scale, seed, scheduler, image_size; the run adds width/height (working size),
+// image_guidance_scale, seed, scheduler, image_size (+ masked, feather with a mask); the run adds width/height (working size),
 // scheduler_class, geometry, dtype, device, preview.
 nlohmann::json sdInstructParams(const SdInstructRequest& request);
 SdInstructResult runSdInstruct(const SdInstructRequest& request, JobContext& context);

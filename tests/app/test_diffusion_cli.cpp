@@ -3,7 +3,8 @@
 // `latentshop-cli inpaint --model` and `latentshop-cli instruct` on tiny random models saved as
 // diffusers folders: the PNG carries the parameters (A1111 `parameters` + `latentshop` chunks), the
 // JSON and the layered project hold them, the same seed writes the same pixels, crop to mask works
-// on a large photo, and a wrong model kind, a missing component or misused options exit 1 with a
+// on a large photo, --batch makes variations with consecutive seeds, instruct --mask changes only
+// the masked region, and a wrong model kind, a missing component or misused options exit 1 with a
 // message that says what is wrong.
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +50,7 @@ private Q_SLOTS:
   void sameSeedSameFile();
   void cropToMaskOnALargePhoto();
   void instruct();
+  void batchAndMaskedInstruct();
   void wrongKindsAndMissingParts();
 
 private:
@@ -140,6 +142,47 @@ void TestDiffusionCli::instruct() {
   QCOMPARE(j["image_guidance_scale"].get<double>(), 1.2);
   QCOMPARE(j["seed"].get<uint64_t>(), uint64_t{9});
   QVERIFY(has(readPngParameters(out).a1111, "make it snowy"));
+}
+
+// Issue 19: --batch N writes OUT-1 … OUT-N with consecutive seeds (each the same as a single run
+// with its seed), and --mask limits instruct to the white region (outside: the input, bit for bit).
+void TestDiffusionCli::batchAndMaskedInstruct() {
+  const std::string out = scratch("batch.png"), json = scratch("batch.json");
+  lstest::CliRun r = lstest::runCli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
+                                    " --prompt apple --steps 2 --seed 7 --batch 3 --out " + q(out) + " --json " + q(json));
+  QVERIFY2(r.status == 0, r.err.c_str());
+  for (int i = 1; i <= 3; ++i) {
+    const std::string file = scratch("batch-" + std::to_string(i) + ".png");
+    QVERIFY2(fs::exists(file), file.c_str());
+    const auto j = nlohmann::json::parse(readText(scratch("batch-" + std::to_string(i) + ".json")));
+    QCOMPARE(j["seed"].get<uint64_t>(), uint64_t(6 + i));
+  }
+  QVERIFY(!fs::exists(out));
+  // Variation 1 is the single run with seed 7 (sameSeedSameFile's "seed_a"), variation 2 another.
+  const std::string single = scratch("batch_single.png");
+  QCOMPARE(lstest::runCli("inpaint --model " + q(inpaint_) + " --image " + q(image_) + " --mask " + q(mask_) +
+                          " --prompt apple --steps 2 --seed 8 --out " + q(single)).status, 0);
+  QCOMPARE(cv::norm(readImageRgb(scratch("batch-2.png")), readImageRgb(single), cv::NORM_INF), 0.0);
+  QVERIFY(cv::norm(readImageRgb(scratch("batch-1.png")), readImageRgb(single), cv::NORM_INF) > 0.0);
+  r = lstest::runCli("inpaint --image " + q(image_) + " --mask " + q(mask_) + " --batch 2 --out " + q(out));
+  QCOMPARE(r.status, 1);
+  QVERIFY2(has(r.err, "--batch"), r.err.c_str());
+
+  const std::string masked = scratch("masked_instruct.png");
+  r = lstest::runCli("instruct --model " + q(instruct_) + " --image " + q(image_) + " --mask " + q(mask_) +
+                     " --feather 4 --instruction \"make it red\" --steps 2 --seed 3 --batch 2 --out " + q(masked));
+  QVERIFY2(r.status == 0, r.err.c_str());
+  const cv::Mat input = readImageRgb(image_);
+  for (int i = 1; i <= 2; ++i) {
+    const cv::Mat result = readImageRgb(scratch("masked_instruct-" + std::to_string(i) + ".png"));
+    cv::Mat diff;
+    cv::absdiff(result, input, diff);
+    cv::Mat far = diff.clone();
+    far(cv::Rect(80 - 25 - 6, 60 - 25 - 6, 62, 62)).setTo(0);  // the circle grown by the feather
+    QCOMPARE(cv::norm(far, cv::NORM_INF), 0.0);
+    QVERIFY(cv::norm(diff(cv::Rect(70, 50, 20, 20)), cv::NORM_INF) > 0.0);
+    QCOMPARE(readPngParameters(scratch("masked_instruct-" + std::to_string(i) + ".png")).params["masked"].get<bool>(), true);
+  }
 }
 
 void TestDiffusionCli::wrongKindsAndMissingParts() {

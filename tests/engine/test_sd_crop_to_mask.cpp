@@ -74,7 +74,7 @@ void TestSdCropToMask::workingSizes() {
   QVERIFY(g.rounded());
   QCOMPARE(g.unroundedSize, cv::Size(500, 333));
   QCOMPARE(g.multiple, 8);
-  QCOMPARE(g.describe(), std::string("500x333 image processed at 496x328 (rounded to multiples of 8), result resized back"));
+  QCOMPARE(g.describe(), std::string("500x333 image edited at 496x328 (the nearest size the model takes), scaled back"));
   const auto exact = wholeImageGeometry({512, 384}, 512, 8);
   QVERIFY(!exact.rounded() && !exact.resized());
   const auto big = wholeImageGeometry({4000, 3000}, 512, 8);  // scaled to 591x443 first, then rounded

@@ -75,7 +75,7 @@ void TestSdInstruct::anyImageSize() {
     QCOMPARE(out.image.size(), size);
     QCOMPARE(out.generated.size(), work);
     QCOMPARE(out.params["width"].get<int>(), work.width);
-    QVERIFY(out.message.find(size == work ? "own size" : "resized back") != std::string::npos);
+    QVERIFY(out.message.find(size == work ? "own size" : "scaled back") != std::string::npos);
   }
 }
 
