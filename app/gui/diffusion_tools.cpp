@@ -4,6 +4,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
@@ -60,6 +61,16 @@ DiffusionTools::DiffusionTools(MainWindow* window)
     if (s == JobState::Cancelled) picker->progress()->finish(tr("Loading cancelled."), true);
     picker->loadButton()->setEnabled(picker->settings()->isValid());
   });
+  // The panel says whether a painted mask limits the edit; looked at once a stroke settles.
+  auto* maskTimer = new QTimer(this);
+  maskTimer->setSingleShot(true);
+  maskTimer->setInterval(80);
+  connect(maskTimer, &QTimer::timeout, this, [this] {
+    const Document* doc = window_->document();
+    instruct_->setMaskPainted(!doc->isNull() && !doc->maskIsEmpty());
+  });
+  connect(window_->document(), &Document::maskChanged, maskTimer, qOverload<>(&QTimer::start));
+  connect(window_->document(), &Document::documentReset, maskTimer, qOverload<>(&QTimer::start));
   window_->installEventFilter(this);
   updateInstructState();
 }
@@ -77,15 +88,23 @@ JobId DiffusionTools::runInstruct() {
   }
   latentshop::SdInstructRequest request = instruct_->request(/*forRun=*/true);
   request.image = toRgbMat(window_->document()->editSource());
+  // A painted mask limits the edit to that region (blended back with a soft edge, as inpaint).
+  if (!window_->document()->maskIsEmpty()) request.mask = toGrayMat(window_->document()->mask());
   JobSpec spec;
   try {
     latentshop::validate(request);
-    spec = latentshop::makeSdInstructJob(std::move(request));
+    spec = latentshop::makeSdInstructJob(request);
   } catch (const std::exception& e) {
     window_->statusBar()->showMessage(QString::fromStdString(e.what()), 15000);
     return 0;
   }
-  return window_->runDocumentJob(std::move(spec), instruct_->progress());
+  // Variations: the same edit with the next seeds, one after another.
+  auto next = [request](int index) {
+    latentshop::SdInstructRequest r = request;
+    r.seed += static_cast<uint64_t>(index);
+    return latentshop::makeSdInstructJob(std::move(r));
+  };
+  return window_->runDocumentJobs(std::move(spec), instruct_->variationCount(), next, instruct_->progress());
 }
 
 JobId DiffusionTools::loadModel(ModelPicker* picker) {

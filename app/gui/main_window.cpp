@@ -1,5 +1,5 @@
-// Main window: construction, actions, menus, docks, status bar, settings and window events.
-// Files live in main_window_files.cpp, jobs and results in main_window_jobs.cpp.
+// Main window: construction, actions, menus, enabling actions, title. Docks and the status bar live
+// in main_window_docks.cpp, files in main_window_files.cpp, jobs and results in main_window_jobs.cpp.
 #include "app/gui/main_window.h"
 
 #include <QAction>
@@ -43,6 +43,7 @@
 #include "ui/panels/layers_panel.h"
 #include "ui/panels/job_progress_widget.h"
 #include "ui/panels/result_bar.h"
+#include "ui/panels/variation_strip.h"
 #include "ui/tools/mask_brush_tool.h"
 #include "ui/widgets/icons.h"
 #include "ui/widgets/theme.h"
@@ -72,7 +73,13 @@ MainWindow::MainWindow(QWidget* parent)
   grid->setContentsMargins(0, 0, 0, 0);
   grid->addWidget(canvas_, 0, 0);
   grid->addWidget(resultBar_, 0, 0, Qt::AlignTop | Qt::AlignHCenter);
+  // Variations of an SD edit: thumbnails under the canvas while there are candidates to choose.
+  variations_ = new VariationStrip(central);
+  grid->addWidget(variations_, 1, 0);
+  grid->setRowStretch(0, 1);
   setCentralWidget(central);
+  // A fitted image starts below the bar's place, so the bar never covers the image's top.
+  canvas_->setTopInset(std::max(0, resultBar_->sizeHint().height() - 12));
   canvas_->setDocument(doc_);
   canvas_->setTool(brush_);
   layersPanel_->setDocument(doc_);
@@ -92,6 +99,7 @@ MainWindow::MainWindow(QWidget* parent)
   installDiffusionTools(*this);  // SD inpaint method, instruction box, model pickers (issue 4)
   setupAutosave();
   installDragEditing(*this);
+  installSelectionTool();  // rectangle / ellipse / lasso selections into the mask (issue 19)
   installModelManager();  // Settings → Models…, "Get models…", the first start's welcome (issue 18)
 
   // Document -> window state.
@@ -125,6 +133,8 @@ MainWindow::MainWindow(QWidget* parent)
   connect(resultBar_, &ResultBar::applyRequested, this, &MainWindow::applyResult);
   connect(resultBar_, &ResultBar::discardRequested, this, &MainWindow::discardResult);
   connect(resultBar_, &ResultBar::compareHeld, canvas_, &Canvas::setComparing);
+  connect(variations_, &VariationStrip::candidateChosen, this, &MainWindow::showVariation);
+  connect(variations_, &VariationStrip::discardAllRequested, this, &MainWindow::discardResult);
   connect(layersPanel_, &LayersPanel::statusMessage, this, [this](const QString& text) { showStatus(text); });
   connect(doc_, &Document::activeLayerChanged, this, &MainWindow::updateActions);
 
@@ -136,6 +146,7 @@ MainWindow::MainWindow(QWidget* parent)
   });
 
   qApp->installEventFilter(this);
+  defaultLayout_ = saveState();  // View → Reset layout goes back to this
   loadSettings();
   updateTitle();
   updateActions();
@@ -151,6 +162,9 @@ MainWindow::~MainWindow() {
   recovery_->discard();
   // Children are destroyed after this body: stop listening to them first, and stop the engine
   // before anything its callbacks could reach goes away.
+  // Docks report themselves hidden while the window deletes them, after this window's members
+  // are gone: nothing may listen then (the tab -> tool switching does).
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) disconnect(dock, &QDockWidget::visibilityChanged, nullptr, nullptr);
   disconnect(doc_->undoStack(), nullptr, this, nullptr);
   disconnect(doc_, nullptr, this, nullptr);
   disconnect(engine_, nullptr, this, nullptr);
@@ -213,6 +227,7 @@ void MainWindow::buildActions() {
   showMask->setCheckable(true);
   showMask->setChecked(true);
   connect(showMask, &QAction::toggled, canvas_, &Canvas::setMaskVisible);
+  connect(add(QStringLiteral("view.resetLayout"), tr("&Reset layout")), &QAction::triggered, this, &MainWindow::resetLayout);
   QAction* wheel = add(QStringLiteral("view.wheelZooms"), tr("Mouse &wheel zooms"));
   wheel->setCheckable(true);
   wheel->setChecked(true);
@@ -224,6 +239,7 @@ void MainWindow::buildActions() {
   connect(add(QStringLiteral("result.apply"), tr("&Apply result"), QKeySequence(QStringLiteral("Shift+Return")), IconId::Apply, true), &QAction::triggered, this, &MainWindow::applyResult);
   connect(add(QStringLiteral("result.discard"), tr("&Discard result"), QKeySequence(Qt::Key_Delete), IconId::Discard, true), &QAction::triggered, this, &MainWindow::discardResult);
   buildLayerActions();
+  buildImageActions();
   connect(add(QStringLiteral("help.shortcuts"), tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1)), &QAction::triggered, this, &MainWindow::showShortcuts);
   connect(add(QStringLiteral("help.about"), tr("&About Latentshop")), &QAction::triggered, this, &MainWindow::showAbout);
 }
@@ -231,6 +247,7 @@ void MainWindow::buildActions() {
 void MainWindow::buildMenus() {
   const auto a = [this](const char* name) { return actions_.value(QString::fromLatin1(name)); };
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(a("file.new"));
   file->addAction(a("file.open"));
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
@@ -246,6 +263,11 @@ void MainWindow::buildMenus() {
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   edit->addAction(a("edit.undo"));
   edit->addAction(a("edit.redo"));
+  edit->addSeparator();
+  edit->addAction(a("edit.copy"));
+  edit->addAction(a("edit.copyLayer"));
+  edit->addAction(a("edit.paste"));
+  edit->addAction(a("edit.pasteNew"));
 
   QMenu* mask = menuBar()->addMenu(tr("&Mask"));
   mask->addAction(a("brush.erase"));
@@ -265,6 +287,7 @@ void MainWindow::buildMenus() {
   image->addSeparator();
   image->addAction(a("result.apply"));
   image->addAction(a("result.discard"));
+  addImageMenuItems(image);
 
   QMenu* layer = menuBar()->addMenu(tr("&Layer"));
   for (const char* name : {"layer.duplicate", "layer.mergeDown", "layer.delete", "", "layer.up", "layer.down", "",
@@ -299,6 +322,7 @@ void MainWindow::buildMenus() {
   }
   viewMenu_->addSeparator();
   panelsMenu_ = viewMenu_->addMenu(tr("&Panels"));
+  viewMenu_->addAction(a("view.resetLayout"));
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(a("help.shortcuts"));
@@ -335,105 +359,16 @@ void MainWindow::buildToolBar() {
   }
 }
 
-void MainWindow::addTool(Tool* tool, QWidget* optionsPanel, bool activate) {
-  QIcon icon = tool->icon();
-  if (icon.isNull() && tool == brush_) icon = themedIcon(IconId::Brush);
-  auto* a = new QAction(icon, tool->name(), this);
-  a->setCheckable(true);
-  a->setShortcut(tool->shortcut());
-  a->setToolTip(tool->shortcut().isEmpty() ? tool->name()
-                                           : QStringLiteral("%1 (%2)").arg(tool->name(), tool->shortcut().toString(QKeySequence::NativeText)));
-  addAction(a);
-  toolGroup_->addAction(a);
-  toolBar_->addAction(a);
-  actions_.insert(QStringLiteral("tool.") + tool->id(), a);
-  QDockWidget* dock = optionsPanel ? addDockPanel(optionsPanel, tool->name(), Qt::RightDockWidgetArea) : nullptr;
-  connect(a, &QAction::triggered, this, [this, tool, dock] {
-    canvas_->setTool(tool);
-    if (dock) {  // bring the tool's options to the front of its tab group
-      dock->show();
-      dock->raise();
-    }
-  });
-  if (activate) {
-    a->setChecked(true);
-    canvas_->setTool(tool);
-  }
-}
-
-QDockWidget* MainWindow::addDockPanel(QWidget* panel, const QString& title, Qt::DockWidgetArea area) {
-  auto* dock = new QDockWidget(title, this);
-  dock->setObjectName(QStringLiteral("dock.") + title.toLower().remove(QLatin1Char(' ')));
-  auto* scroll = new QScrollArea(dock);
-  scroll->setWidget(panel);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  dock->setWidget(scroll);
-  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
-  addDockWidget(area, dock);
-  // Tool panels share one tabbed place under the Mask panel instead of squeezing each other.
-  if (area == Qt::RightDockWidgetArea && toolDockAnchor_) {
-    tabifyDockWidget(toolDockAnchor_, dock);
-    toolDockAnchor_->raise();
-  }
-  if (panelsMenu_) panelsMenu_->addAction(dock->toggleViewAction());
-  return dock;
-}
-
-void MainWindow::buildDocks() {
-  QDockWidget* maskDock = addDockPanel(brushPanel_, tr("Mask"), Qt::RightDockWidgetArea);
-  QDockWidget* inpaintDock = addDockPanel(inpaint_, tr("Inpaint"), Qt::RightDockWidgetArea);
-  splitDockWidget(maskDock, inpaintDock, Qt::Vertical);
-  toolDockAnchor_ = inpaintDock;
-  setTabPosition(Qt::RightDockWidgetArea, QTabWidget::North);
-  // The mask panel's content has a fixed height: give the rest to the panels below it.
-  maskDock->widget()->setMaximumHeight(brushPanel_->sizeHint().height() + 4);
-  resizeDocks({maskDock}, {360}, Qt::Horizontal);
-  // Layers and history on the left, as tall as the window: the list of edits grows there.
-  QDockWidget* layersDock = addDockPanel(layersPanel_, tr("Layers"), Qt::LeftDockWidgetArea);
-  QDockWidget* historyDock = addDockPanel(historyPanel_, tr("History"), Qt::LeftDockWidgetArea);
-  splitDockWidget(layersDock, historyDock, Qt::Vertical);
-  resizeDocks({layersDock}, {270}, Qt::Horizontal);
-  resizeDocks({layersDock, historyDock}, {540, 320}, Qt::Vertical);
-}
-
-void MainWindow::buildStatusBar() {
-  positionLabel_ = new QLabel(this);
-  sizeLabel_ = new QLabel(this);
-  zoomLabel_ = new QLabel(this);
-  zoomLabel_->setMinimumWidth(60);
-  zoomLabel_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-  busyLabel_ = new QLabel(this);
-  busyBar_ = new QProgressBar(this);
-  busyBar_->setRange(0, 0);  // indeterminate
-  busyBar_->setMaximumWidth(120);
-  busyBar_->setMaximumHeight(14);
-  busyBar_->setTextVisible(false);
-  busyLabel_->setVisible(false);
-  busyBar_->setVisible(false);
-  // Shown only when file work takes longer than 100 ms.
-  busyTimer_ = new QTimer(this);
-  busyTimer_->setSingleShot(true);
-  busyTimer_->setInterval(100);
-  connect(busyTimer_, &QTimer::timeout, this, [this] {
-    busyLabel_->setVisible(true);
-    busyBar_->setVisible(true);
-  });
-  statusBar()->addPermanentWidget(busyLabel_);
-  statusBar()->addPermanentWidget(busyBar_);
-  statusBar()->addPermanentWidget(positionLabel_);
-  statusBar()->addPermanentWidget(sizeLabel_);
-  statusBar()->addPermanentWidget(zoomLabel_);
-}
-
 void MainWindow::updateActions() {
   const bool hasImage = !doc_->isNull();
   const bool pending = doc_->hasPendingResult();
   const bool busy = activeJob_ != 0;
   for (const char* name : {"file.save", "file.saveAs", "file.export", "mask.invert", "mask.clear", "mask.clearKeepOut", "mask.grow",
-                           "mask.shrink", "view.zoomIn", "view.zoomOut", "view.fit", "view.actual"})
+                           "mask.shrink", "view.zoomIn", "view.zoomOut", "view.fit", "view.actual", "edit.copy", "edit.copyLayer"})
     actions_.value(QString::fromLatin1(name))->setEnabled(hasImage && !opening_);
+  for (const char* name : {"image.crop", "image.resize", "image.canvasSize", "image.rotateCw", "image.rotateCcw", "image.rotate180",
+                           "image.flipH", "image.flipV"})
+    actions_.value(QString::fromLatin1(name))->setEnabled(hasImage && !opening_ && !busy);
   actions_.value(QStringLiteral("file.open"))->setEnabled(!opening_);
   const LayerId active = doc_->activeLayer();
   const Layer* l = active ? doc_->layer(active) : nullptr;

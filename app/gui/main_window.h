@@ -2,8 +2,11 @@
 // layers and history panels in docks, menus, tool bar and status bar, wired to the Document and
 // the EngineBridge. Files (open, save, export) and autosave run on worker threads
 // (ui/document/background_tasks.h); the window is split over main_window.cpp (construction,
-// actions), main_window_files.cpp (open/save/export), main_window_jobs.cpp (engine jobs) and
-// main_window_recovery.cpp (autosave and crash recovery).
+// actions, menus), main_window_docks.cpp (tools, docks, status bar), main_window_files.cpp
+// (open/save/export), main_window_jobs.cpp (engine jobs), main_window_variations.cpp (batches of
+// candidates), main_window_image.cpp (New, clipboard, crop/resize/rotate, the Select tool),
+// main_window_settings.cpp (settings, layout, window events), main_window_help.cpp (F1, About)
+// and main_window_recovery.cpp (autosave and crash recovery).
 //
 // Extension points for later work:
 //   addTool(tool, optionsPanel)        a canvas tool in the tool bar (+ its options dock page)
@@ -19,8 +22,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "engine/runtime/job.h"
+#include "ui/canvas/preview_mask.h"
 #include "ui/document/layer.h"
 #include "ui/document/recovery_store.h"
 
@@ -33,6 +38,7 @@ class QMenu;
 class QProgressBar;
 class QTimer;
 class QToolBar;
+class QToolButton;
 
 namespace latentshop::ui {
 
@@ -48,10 +54,18 @@ class LayersPanel;
 class MaskBrushTool;
 class ModelManagerDialog;
 class ResultBar;
+class VariationStrip;
 class Tool;
 struct JobOutcome;
 struct LoadedDocument;
 struct JobProgressInfo;
+
+// One line of Help → Keyboard shortcuts.
+struct ShortcutRow {
+  QString group;  // the menu it is in ("File", "Mask", ...), or "Tools and panels", "Canvas"
+  QString keys;   // "Ctrl+Z", "Ctrl+Shift+Z / Ctrl+Y"
+  QString what;
+};
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -108,12 +122,35 @@ public:
   JobId runInpaint();
   // Runs any job that produces a result layer for this document (one at a time).
   JobId runDocumentJob(JobSpec spec, JobProgressWidget* progress);
+  // Variations (main_window_variations.cpp): `first`, then makeNext(1) … makeNext(count - 1) one
+  // after another (consecutive seeds), each finished candidate a thumbnail in the strip under the
+  // canvas; the first is shown as the pending result, a click shows another. Apply keeps the
+  // shown one, Discard (all) drops them; count 1 is runDocumentJob().
+  JobId runDocumentJobs(JobSpec first, int count, std::function<JobSpec(int)> makeNext, JobProgressWidget* progress);
+  VariationStrip* variationStrip() const { return variations_; }
+  // Shows candidate `index` of the batch on the canvas (the strip's click).
+  bool showVariation(int index);
   JobId activeJob() const { return activeJob_; }
   void cancelJob();
   // Asks the running job to finish early and keep what it has (drag's "Stop").
   void stopJob();
   void applyResult();
   void discardResult();
+
+  // ---- Canvas basics (main_window_image.cpp), each one undo step --------------------------------
+  // File → New: a blank image (`fill` with alpha 0: transparent).
+  void newDocument(const QSize& size, const QColor& fill);
+  // Ctrl+V: as a new layer, centred (or a new image when none is open); Ctrl+Shift+V: a new image.
+  bool pasteImage(const QImage& image, bool asNewDocument);
+  // Ctrl+C: the image as shown; Ctrl+Shift+C: the selected layer's pixels (the original if none).
+  void copyToClipboard(bool layerOnly);
+  // Image menu: crop to the mask's (the selection's) bounding box, resize, canvas size (the image
+  // placed by `anchor`, new room filled with `fill`), rotate by quarter turns clockwise, flip.
+  bool cropToSelection();
+  void resizeImage(const QSize& size);
+  void resizeCanvas(const QSize& size, Qt::Alignment anchor, const QColor& fill);
+  void rotateImage(int quarterTurns);
+  void flipImage(bool horizontal);
 
   // ---- Extension ----------------------------------------------------------------------------
   void addTool(Tool* tool, QWidget* optionsPanel = nullptr, bool activate = false);
@@ -139,6 +176,12 @@ public:
   // The first start's welcome in the Inpaint panel is showing.
   bool welcomeShown() const;
   QString statusText() const;
+  // The first start's window (inner geometry) on a screen whose free area is `available`: the
+  // window with its `frame` fits inside, centred, at most 1600 x 1000 inside, never below `minimum`.
+  static QRect firstStartGeometry(const QRect& available, const QMargins& frame, const QSize& minimum);
+  QMargins frameAllowance() const;
+  // Every shortcut the window has (from its actions, in menu order) and the canvas gestures.
+  QList<ShortcutRow> shortcutRows() const;
 
 Q_SIGNALS:
   void imageOpened(const QString& path);
@@ -169,6 +212,10 @@ private:
   void applyPixelBudgetSetting(qint64 megapixels);
   void askPixelBudget();
   void saveSettings() const;
+  // View → Reset layout: every panel back in its first-start place and size (floating ones docked,
+  // closed ones shown), the Inpaint tab in front.
+  void resetLayout();
+  void applyDefaultDockSizes();
   void updateActions();
   void updateTitle();
   void updateResultBar();
@@ -184,12 +231,24 @@ private:
   void exportDialog();
   // Runs work() on a worker and, unless `wait`, returns at once; done() runs on the GUI thread.
   // With `wait` it spins a local event loop that paints but takes no input until done().
-  void runFileTask(const QString& busyText, std::function<void()> work, std::function<void()> done, bool wait);
+  // While waiting, clicks and keys are dropped (never replayed later); a `cancellable` wait shows a
+  // Cancel button (and takes Esc) that returns false at once, leaving the worker's result unused.
+  bool runFileTask(const QString& busyText, std::function<void()> work, std::function<void()> done, bool wait,
+                   bool cancellable = false);
+  // Cancels the file wait in progress (the Cancel button next to the busy bar, Esc).
+  void cancelFileWait();
+  bool fileWaitBlocksInput(QObject* watched, QEvent* e);
   void beginBusy(const QString& text);
   void endBusy();
   void finishProjectSave(const QString& path, const QString& error, quint64 revision, quint64 generation);
   void applyLoaded(const QString& path, LoadedDocument& loaded);
   void buildLayerActions();
+  void buildImageActions();
+  void addImageMenuItems(QMenu* image);
+  void installSelectionTool();
+  bool canChangeGeometry();
+  // A new untitled document from `image` (New, paste as new image); `what` for the status bar.
+  void startDocument(const QImage& image, const QString& what, bool modified);
   void setupAutosave();
   void scheduleAutosaveAfterEdit();
   void onModifiedChanged(bool modified);
@@ -201,6 +260,19 @@ private:
   void onJobDone(quint64 id, const JobOutcome& outcome);
   void onJobFailed(quint64 id, const QString& error);
   void onJobState(quint64 id, int state);
+  void showJobInStatusBar(const QString& title, int step, int total, double etaSeconds);
+  void hideJobInStatusBar();
+  // Another document: the panels' status lines about the last one's edits go.
+  void forgetDocumentMessages();
+  // Before another document replaces this one (open, restore, New, paste as new): its job is
+  // cancelled, its preview, comparison, messages and variations go.
+  void leaveDocument();
+  // The batch after a job ended: the next variation's job, or the end of the batch.
+  void continueBatch(int state);
+  JobId submitDocumentJob(JobSpec spec, JobProgressWidget* progress);
+  void endBatch(bool cancelRunning);
+  // Whether the result that just arrived goes to the canvas (the batch's first) or only the strip.
+  bool takeBatchResult(const Layer& layer, const QString& message);
 
   Document* doc_;
   Canvas* canvas_;
@@ -219,12 +291,22 @@ private:
   QMenu* panelsMenu_ = nullptr;
   // The Inpaint dock: later right-hand tool panels (Instruct, Drag points, ...) join it as tabs.
   QDockWidget* toolDockAnchor_ = nullptr;
+  QDockWidget* maskDock_ = nullptr;
+  QDockWidget* layersDock_ = nullptr;
+  QDockWidget* historyDock_ = nullptr;
+  QByteArray defaultLayout_;
   QLabel* positionLabel_ = nullptr;
   QLabel* sizeLabel_ = nullptr;
   QLabel* zoomLabel_ = nullptr;
   QLabel* busyLabel_ = nullptr;
   QProgressBar* busyBar_ = nullptr;
   QTimer* busyTimer_ = nullptr;
+  QLabel* jobLabel_ = nullptr;        // the running edit in the status bar: "Instruct · 45 % · step 9/20 · 12 s left"
+  QProgressBar* jobBar_ = nullptr;
+  QList<QPointer<JobProgressWidget>> documentProgress_;  // panels that ran edits on this document
+  QToolButton* busyCancel_ = nullptr;
+  std::function<void()> cancelWait_;
+  bool inputBlocked_ = false;
   int busyDepth_ = 0;
   bool opening_ = false;
 
@@ -234,15 +316,29 @@ private:
   bool autosaveRunning_ = false;
   bool autosaveAgain_ = false;
   quint64 autosavedRevision_ = 0;  // the revision the recovery file holds (0: none)
-  QHash<QString, QAction*> actions_;  // by name, e.g. "file.open", "mask.invert"
+  QHash<QString, QAction*> actions_;
+  QHash<QDockWidget*, QAction*> toolDocks_;  // a tool's options dock -> the tool's action
+  QHash<QDockWidget*, bool> toolDockShown_;  // whether the user sees it (not a tab behind another)  // by name, e.g. "file.open", "mask.invert"
   ModelManagerDialog* modelManager_ = nullptr;
   QWidget* welcome_ = nullptr;
 
   JobId activeJob_ = 0;
+  QString activeTitle_;
+  struct Batch {
+    int count = 0;
+    int index = 0;  // the variation running (or last run)
+    std::function<JobSpec(int)> makeNext;
+    QPointer<JobProgressWidget> progress;
+    QList<Layer> candidates;  // by index; a null image: not made (yet)
+    QStringList messages;
+  };
+  std::optional<Batch> batch_;
+  VariationStrip* variations_ = nullptr;
   QPointer<JobProgressWidget> activeProgress_;
   quint64 activeGeneration_ = 0;  // document generation the job started from
   quint64 generation_ = 0;        // bumped on every open: results for another image are dropped
   QImage activeMask_;             // the mask the running job started from (kept with its result)
+  PreviewMask previewMask_;       // limits the job's previews to that mask
   QHash<LayerId, QString> resultMessages_;
   bool interactive_ = true;
   bool maskCheckPending_ = false;

@@ -9,6 +9,8 @@
 #include <QFileInfo>
 #include <QImageReader>
 #include <QImageWriter>
+#include <QKeyEvent>
+#include <QToolButton>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -71,25 +73,92 @@ void MainWindow::endBusy() {
   busyLabel_->setVisible(false);
 }
 
-void MainWindow::runFileTask(const QString& busyText, std::function<void()> work, std::function<void()> done, bool wait) {
+bool MainWindow::runFileTask(const QString& busyText, std::function<void()> work, std::function<void()> done, bool wait,
+                             bool cancellable) {
   beginBusy(busyText);
   if (!wait) {
     tasks_->run(std::move(work), [this, done = std::move(done)] {
       endBusy();
       if (done) done();
     });
-    return;
+    return true;
   }
-  QEventLoop loop;
-  bool finished = false;
-  tasks_->run(std::move(work), [&] {
-    finished = true;
-    loop.quit();
+  // The worker may outlive this call when the user cancels: it only touches this shared state.
+  struct Wait {
+    QEventLoop* loop = nullptr;
+    bool finished = false;
+  };
+  auto state = std::make_shared<Wait>();
+  tasks_->run(std::move(work), [state] {
+    state->finished = true;
+    if (state->loop) state->loop->quit();
   });
-  // Paint, run timers and engine deliveries; no clicks or keys until the file is done.
-  if (!finished) loop.exec(QEventLoop::ExcludeUserInputEvents);
+  bool cancelled = false;
+  if (!state->finished) {
+    // Paint, run timers and engine deliveries. Clicks and keys meanwhile are dropped by
+    // eventFilter (not queued: ExcludeUserInputEvents would replay them once the file is open),
+    // except on the status bar's Cancel button and Esc when the task can be cancelled.
+    QEventLoop loop;
+    state->loop = &loop;
+    inputBlocked_ = true;
+    if (cancellable) {
+      busyCancel_->setVisible(busyBar_->isVisible());  // else with the busy bar, after 100 ms
+      cancelWait_ = [&loop, &cancelled] {
+        cancelled = true;
+        loop.quit();
+      };
+    }
+    loop.exec();
+    state->loop = nullptr;
+    cancelWait_ = nullptr;
+    inputBlocked_ = false;
+    busyCancel_->setVisible(false);
+  }
   endBusy();
+  if (cancelled) return false;
   if (done) done();
+  return true;
+}
+
+void MainWindow::cancelFileWait() {
+  if (cancelWait_) cancelWait_();
+}
+
+bool MainWindow::fileWaitBlocksInput(QObject* watched, QEvent* e) {
+  if (!inputBlocked_) return false;
+  switch (e->type()) {
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonRelease:
+    case QEvent::MouseButtonDblClick:
+    case QEvent::MouseMove:
+    case QEvent::Wheel:
+    case QEvent::KeyPress:
+    case QEvent::KeyRelease:
+    case QEvent::ShortcutOverride:
+    case QEvent::ContextMenu:
+    case QEvent::TabletPress:
+    case QEvent::TabletMove:
+    case QEvent::TabletRelease:
+    case QEvent::TouchBegin:
+    case QEvent::TouchUpdate:
+    case QEvent::TouchEnd:
+      break;
+    default:
+      return false;
+  }
+  // Window-level deliveries pass: Qt forwards them to a widget, where they are judged.
+  auto* widget = qobject_cast<QWidget*>(watched);
+  if (!widget) return false;
+  if (cancelWait_ && (widget == busyCancel_ || busyCancel_->isAncestorOf(widget))) return false;
+  if (e->type() == QEvent::ShortcutOverride) {
+    e->accept();  // an accepted override keeps every shortcut from firing
+    return true;
+  }
+  if (e->type() == QEvent::KeyPress && static_cast<QKeyEvent*>(e)->key() == Qt::Key_Escape && cancelWait_) {
+    cancelFileWait();
+    return true;
+  }
+  return true;
 }
 
 int MainWindow::fileTasksRunning() const { return tasks_->running(); }
@@ -105,10 +174,18 @@ bool MainWindow::openImage(const QString& path, QString* error) {
   }
   opening_ = true;
   updateActions();
-  LoadedDocument loaded;
-  runFileTask(tr("Opening %1\u2026").arg(QFileInfo(path).fileName()), [&loaded, path] { loaded = loadDocumentFile(path); },
-              nullptr, true);
+  // Shared with the worker: a cancelled open returns while the decoder finishes (and is dropped).
+  auto result = std::make_shared<LoadedDocument>();
+  const bool finished = runFileTask(tr("Opening %1\u2026").arg(QFileInfo(path).fileName()),
+                                    [result, path] { *result = loadDocumentFile(path); }, nullptr, true, /*cancellable=*/true);
   opening_ = false;
+  if (!finished) {
+    if (error) *error = tr("Opening %1 was cancelled.").arg(QFileInfo(path).fileName());
+    showStatus(tr("Opening %1 cancelled; nothing changed.").arg(QFileInfo(path).fileName()));
+    updateActions();
+    return false;
+  }
+  LoadedDocument& loaded = *result;
   if (!loaded.error.isEmpty()) {
     if (error) *error = loaded.error;
     showError(isProjectPath(path) ? tr("Cannot open project") : tr("Cannot open image"), loaded.error);
@@ -143,17 +220,14 @@ bool MainWindow::confirmDamagedImage(const QString& warning) {
 
 void MainWindow::applyLoaded(const QString& path, LoadedDocument& loaded) {
   const QFileInfo info(path);
-  if (activeJob_) engine_->cancel(activeJob_);
-  ++generation_;
-  canvas_->clearPreview();
-  canvas_->setComparing(false);
-  resultMessages_.clear();
+  leaveDocument();
   const QSize size = loaded.content.original.size();
   const QString method = loaded.content.info.extra.value(QString::fromLatin1(kInpaintMethodKey)).toString();
   doc_->reset(loaded.content, info.absoluteFilePath());
   loaded.content = DocumentContent();  // the document holds the pixels now
   if (!method.isEmpty()) inpaint_->setCurrentMethod(method);
-  canvas_->setMaskVisible(true);
+  // A pending result shows as it came, not under the mask that made it (as when it arrived).
+  canvas_->setMaskVisible(!doc_->hasPendingResult());
   RecentFiles::add(path);
   rememberFolder(path);
   showStatus(loaded.isProject ? tr("Opened project %1 (%2 \u00d7 %3, %4)")

@@ -1,38 +1,88 @@
-// Main window: the Help menu's dialogs (keyboard shortcuts, about).
+// Main window: the Help menu's dialogs: keyboard shortcuts (generated from the actions), about.
+#include <QAction>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
+#include <QSet>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <functional>
 
 #include "app/gui/main_window.h"
 
 namespace latentshop::ui {
 
+QList<ShortcutRow> MainWindow::shortcutRows() const {
+  QList<ShortcutRow> rows;
+  QSet<const QAction*> listed;
+  const auto addAction = [&](const QString& group, const QAction* a) {
+    if (!a || listed.contains(a) || a->shortcuts().isEmpty()) return;
+    listed.insert(a);
+    QStringList keys;
+    for (const QKeySequence& k : a->shortcuts()) keys << k.toString(QKeySequence::NativeText);
+    QString what = a->text();
+    what.remove(QLatin1Char('&'));
+    what.remove(QStringLiteral("\u2026"));
+    rows.append({group, keys.join(QStringLiteral(" / ")), what});
+  };
+  // Every action with a shortcut, in menu order, then those outside the menus (tools, panels):
+  // generated, so the list cannot drift from the keys the window really has.
+  std::function<void(const QString&, const QMenu*)> walk = [&](const QString& group, const QMenu* menu) {
+    for (const QAction* a : menu->actions()) {
+      if (a->menu()) {
+        walk(group, a->menu());
+      } else {
+        addAction(group, a);
+      }
+    }
+  };
+  for (const QAction* top : menuBar()->actions())
+    if (top->menu()) walk(QString(top->text()).remove(QLatin1Char('&')), top->menu());
+  for (const QAction* a : actions()) addAction(tr("Tools and panels"), a);
+  for (const QAction* a : findChildren<QAction*>()) addAction(tr("Tools and panels"), a);
+  // Mouse gestures and held keys are not actions: the canvas handles them itself.
+  const QString canvas = tr("Canvas");
+  rows.append({canvas, tr("Right-drag"), tr("Erase mask")});
+  rows.append({canvas, tr("Shift+click"), tr("Straight line from the last stroke")});
+  rows.append({canvas, tr("hold \\"), tr("Compare: show the image before the result")});
+  rows.append({canvas, tr("Wheel / Ctrl+wheel"), tr("Zoom at the cursor")});
+  rows.append({canvas, tr("Space+drag, middle-drag"), tr("Pan")});
+  return rows;
+}
+
 void MainWindow::showShortcuts() {
-  const QString rows = QStringLiteral(
-      "<tr><td><b>Ctrl+O</b></td><td>Open an image (or drop it on the window)</td></tr>"
-      "<tr><td><b>Ctrl+S / Ctrl+Shift+S</b></td><td>Save / save as a project (.ora: layers, masks, parameters)</td></tr>"
-      "<tr><td><b>Ctrl+Shift+E</b></td><td>Export (flattened PNG/JPEG/WebP, layered PSD, PNG layers)</td></tr>"
-      "<tr><td><b>Ctrl+J / Ctrl+E</b></td><td>Duplicate the layer / merge it down</td></tr>"
-      "<tr><td><b>Ctrl+] / Ctrl+[</b></td><td>Move the layer up / down</td></tr>"
-      "<tr><td><b>F2</b></td><td>Rename the layer</td></tr>"
-      "<tr><td><b>B</b></td><td>Mask brush</td></tr>"
-      "<tr><td><b>E</b></td><td>Toggle eraser (right-drag also erases)</td></tr>"
-      "<tr><td><b>[ &nbsp; ]</b></td><td>Brush smaller / larger</td></tr>"
-      "<tr><td><b>Shift+click</b></td><td>Straight line from the last stroke</td></tr>"
-      "<tr><td><b>Ctrl+I / Ctrl+D</b></td><td>Invert / clear the mask</td></tr>"
-      "<tr><td><b>H</b></td><td>Show or hide the mask overlay</td></tr>"
-      "<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>Undo / redo (every stroke is one step)</td></tr>"
-      "<tr><td><b>Ctrl+Enter</b></td><td>Run inpaint</td></tr>"
-      "<tr><td><b>Esc</b></td><td>Cancel the running job</td></tr>"
-      "<tr><td><b>Shift+Enter / Delete</b></td><td>Apply / discard the result</td></tr>"
-      "<tr><td><b>hold \\</b></td><td>Compare: show the image before the result</td></tr>"
-      "<tr><td><b>Wheel / Ctrl+wheel</b></td><td>Zoom at the cursor</td></tr>"
-      "<tr><td><b>Space+drag, middle-drag</b></td><td>Pan</td></tr>"
-      "<tr><td><b>Ctrl+0 / Ctrl+1</b></td><td>Fit to window / 100 %</td></tr>"
-      "<tr><td><b>Ctrl+= / Ctrl+-</b></td><td>Zoom in / out</td></tr>");
-  QMessageBox box(this);
-  box.setWindowTitle(tr("Keyboard shortcuts"));
-  box.setTextFormat(Qt::RichText);
-  box.setText(QStringLiteral("<table cellspacing='4'>") + rows + QStringLiteral("</table>"));
-  box.exec();
+  auto* dialog = new QDialog(this);
+  dialog->setObjectName(QStringLiteral("shortcutsDialog"));
+  dialog->setWindowTitle(tr("Keyboard shortcuts"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  auto* tree = new QTreeWidget(dialog);
+  tree->setColumnCount(2);
+  tree->setHeaderLabels({tr("Keys"), tr("Does")});
+  tree->setRootIsDecorated(false);
+  tree->setSelectionMode(QAbstractItemView::NoSelection);
+  QTreeWidgetItem* group = nullptr;
+  for (const ShortcutRow& row : shortcutRows()) {
+    if (!group || group->text(0) != row.group) {
+      group = new QTreeWidgetItem(tree, {row.group});
+      QFont bold = group->font(0);
+      bold.setBold(true);
+      group->setFont(0, bold);
+      group->setFirstColumnSpanned(true);
+    }
+    new QTreeWidgetItem(group, {row.keys, row.what});
+  }
+  tree->expandAll();
+  tree->resizeColumnToContents(0);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+  connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+  auto* layout = new QVBoxLayout(dialog);
+  layout->addWidget(tree);
+  layout->addWidget(buttons);
+  dialog->resize(560, 640);
+  dialog->open();
 }
 
 void MainWindow::showAbout() {

@@ -126,11 +126,7 @@ bool MainWindow::restoreRecovery(const RecoveryEntry& entry, QString* error) {
     showError(tr("Cannot restore"), tr("The recovery file could not be read: %1").arg(loaded.error));
     return false;
   }
-  if (activeJob_) engine_->cancel(activeJob_);
-  ++generation_;
-  canvas_->clearPreview();
-  canvas_->setComparing(false);
-  resultMessages_.clear();
+  leaveDocument();
   const QString method = loaded.content.info.extra.value(QStringLiteral("inpaint_method")).toString();
   doc_->reset(loaded.content, entry.originalPath);
   loaded.content = DocumentContent();
@@ -140,7 +136,8 @@ bool MainWindow::restoreRecovery(const RecoveryEntry& entry, QString* error) {
   recovery_->adopt(entry);
   autosavedRevision_ = doc_->revision();
   doc_->markModified();
-  canvas_->setMaskVisible(true);
+  // A pending result shows as it came, not under the mask that made it (as when it arrived).
+  canvas_->setMaskVisible(!doc_->hasPendingResult());
   updateActions();
   showStatus(tr("Restored %1 from %2. Save it to keep it.")
                  .arg(entry.displayName.isEmpty() ? tr("Untitled") : entry.displayName,

@@ -1,6 +1,8 @@
 // Main window: settings (QSettings) and window events (close, the hold-to-compare key).
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
+#include <QToolBar>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -39,13 +41,35 @@ void MainWindow::loadSettings() {
   actions_[QStringLiteral("view.wheelZooms")]->setChecked(s.value(QStringLiteral("view/wheelZooms"), true).toBool());
   inpaint_->loadSettings(s);
   if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
-    // First start: most of the screen, at most 1600 x 1000.
     const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
-    const QSize size(std::min(1600, avail.width()), std::min(1000, avail.height()));
-    resize(size);
-    move(avail.center() - QPoint(size.width() / 2, size.height() / 2));
+    const QMargins frame = frameAllowance();
+    const QRect g = firstStartGeometry(avail, frame, minimumSizeHint());
+    resize(g.size());
+    move(g.topLeft() - QPoint(frame.left(), frame.top()));  // a window's pos() is its frame's
   }
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+}
+
+QMargins MainWindow::frameAllowance() const {
+  // The window manager's frame is known only once the window is shown (and never offscreen):
+  // allow for a typical title bar and borders, or the real frame when it is larger.
+  const QMargins typical(8, 40, 8, 8);
+  const QRect frame = frameGeometry(), inner = geometry();
+  const QMargins real(inner.left() - frame.left(), inner.top() - frame.top(), frame.right() - inner.right(),
+                      frame.bottom() - inner.bottom());
+  return QMargins(std::max(typical.left(), real.left()), std::max(typical.top(), real.top()),
+                  std::max(typical.right(), real.right()), std::max(typical.bottom(), real.bottom()));
+}
+
+QRect MainWindow::firstStartGeometry(const QRect& available, const QMargins& frame, const QSize& minimum) {
+  // Most of the screen, at most 1600 x 1000 inside, and the frame (title bar, borders) on the
+  // screen too, so the status bar is never below its bottom edge.
+  const QSize room = available.size().shrunkBy(frame);
+  const QSize inner(std::max(minimum.width(), std::min(1600, room.width())), std::max(minimum.height(), std::min(1000, room.height())));
+  const QSize outer = inner.grownBy(frame);
+  const QPoint outerTopLeft(available.left() + std::max(0, (available.width() - outer.width()) / 2),
+                            available.top() + std::max(0, (available.height() - outer.height()) / 2));
+  return QRect(outerTopLeft + QPoint(frame.left(), frame.top()), inner);
 }
 
 void MainWindow::saveSettings() const {
@@ -60,6 +84,14 @@ void MainWindow::saveSettings() const {
   inpaint_->saveSettings(s);
   s.setValue(QStringLiteral("window/geometry"), saveGeometry());
   s.setValue(QStringLiteral("window/state"), saveState());
+}
+
+void MainWindow::resetLayout() {
+  restoreState(defaultLayout_);  // docks floating or closed since come back to their places
+  toolBar_->show();
+  applyDefaultDockSizes();
+  toolDockAnchor_->raise();
+  showStatus(tr("Panels are back in their first-start places."));
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
@@ -79,6 +111,7 @@ void MainWindow::closeEvent(QCloseEvent* e) {
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* e) {
+  if (fileWaitBlocksInput(watched, e)) return true;
   // Hold '\' anywhere in the window (except while typing) to see the image before the edit.
   if ((e->type() == QEvent::KeyPress || e->type() == QEvent::KeyRelease) && isActiveWindow()) {
     auto* k = static_cast<QKeyEvent*>(e);

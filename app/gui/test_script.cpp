@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QLineEdit>
+#include <QSpinBox>
 #include <QTimer>
 
 #include "app/gui/diffusion_tools.h"
@@ -129,6 +130,13 @@ void TestScript::run(const QString& line) {
       return fail(cmd, tools ? tools->instructModel()->validationMessage() : QStringLiteral("no instruct tool"));
     tools->instructPanel()->instructionEdit()->setText(rest);
     return runAndWait(cmd, [tools] { return tools->runInstruct(); });
+  }
+  if (cmd == QLatin1String("variations") && a.size() == 2) {
+    auto* tools = window_->findChild<DiffusionTools*>();
+    if (!tools) return fail(cmd, QStringLiteral("no diffusion tools"));
+    tools->instructPanel()->variationsBox()->setValue(a[1].toInt());
+    tools->inpaintMethod()->setVariationCount(a[1].toInt());
+    return ok(cmd, a[1]);
   }
   if (cmd == QLatin1String("drag-pair") && a.size() == 5) {
     auto* tool = window_->findChild<DragTool*>();

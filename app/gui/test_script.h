@@ -6,7 +6,8 @@
 //   keep-out-rect X Y W H        paint a filled rectangle into the keep-out mask (one undo step)
 //   inpaint telea|ns|patchmatch [G F R]  run classical inpainting (grow, feather, radius) and wait
 //   sd-inpaint PROMPT            run the Stable Diffusion inpaint method with its model and wait
-//   instruct TEXT                run the instruction box with TEXT and wait
+//   instruct TEXT                run the instruction box with TEXT and wait (for the first variation)
+//   variations N                 the SD inpaint and Instruct panels make N variations per run
 //   drag-pair HX HY TX TY        add a handle → target pair (image pixels)
 //   drag-run                     run the drag edit and wait
 //   sleep SECONDS                wait (e.g. while a screenshot is taken)

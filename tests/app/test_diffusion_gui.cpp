@@ -6,13 +6,17 @@
 // time to draw are coalesced, never queued) and the result lands as a pending layer carrying its
 // parameters; Enter in the instruction box runs an instruct edit; cancel mid-run leaves the document
 // exactly as before (the job is held at a step until the cancel is in, so it is mid-run on any
-// machine); the event loop keeps answering a 10 ms timer during a real model job (the measured
+// machine; the status bar shows its step); a painted mask limits Instruct to that region and its
+// previews to it; Enter gives the keys back to the canvas; the event loop keeps answering a 10 ms timer during a real model job (the measured
 // lateness is printed); "Load model" runs as a job with progress in the picker.
 #include <algorithm>
 #include <atomic>
 
 #include <QtTest/QtTest>
 #include <QElapsedTimer>
+#include <QLabel>
+#include <QListWidget>
+#include <QSpinBox>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -36,6 +40,7 @@
 #include "ui/panels/job_progress_widget.h"
 #include "ui/panels/model_picker.h"
 #include "ui/panels/model_settings.h"
+#include "ui/panels/variation_strip.h"
 
 using namespace latentshop;
 using namespace latentshop::ui;
@@ -99,6 +104,8 @@ private Q_SLOTS:
   void pickerValidatesAndExplains();
   void inpaintPreviewsEveryStepAndResultLayer();
   void enterInTheInstructionBoxRuns();
+  void instructChangesOnlyThePaintedRegion();
+  void variationsWithConsecutiveSeeds();
   void cancelMidRunLeavesTheDocument();
   void loadModelAsAJob();
 
@@ -201,6 +208,7 @@ void TestDiffusionGui::inpaintPreviewsEveryStepAndResultLayer() {
 
 void TestDiffusionGui::enterInTheInstructionBoxRuns() {
   Setup s;
+  QVERIFY(QTest::qWaitForWindowActive(&s.window));
   QVERIFY(s.window.openImage(photo("home.jpg", {120, 90})));
   s.tools->instructModel()->setModelPath(instructFolder_);
   QVERIFY(s.tools->instructModel()->waitForCheck(20000));
@@ -213,13 +221,134 @@ void TestDiffusionGui::enterInTheInstructionBoxRuns() {
   QTRY_VERIFY(panel->blockedReason().isEmpty());
   QSignalSpy arrived(&s.window, &MainWindow::resultArrived);
   QTest::keyClick(box, Qt::Key_Return);
+  // Issue 19 §3: Enter gives the keys back to the canvas (Delete, Ctrl+Z, Esc act on the edit).
+  QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(s.window.canvas()));
   QVERIFY(arrived.wait(120000));
   const Layer* layer = s.window.document()->layer(arrived.first().at(0).value<LayerId>());
   QVERIFY(layer);
   QCOMPARE(layer->params.value(QStringLiteral("instruction")).toString(), QStringLiteral("make it snowy"));
   QCOMPARE(layer->params.value(QStringLiteral("method")).toString(), QStringLiteral("instruct"));
+  QVERIFY(!layer->params.contains(QStringLiteral("masked")));  // no mask: the whole image
   QCOMPARE(layer->image.size(), QSize(120, 90));
   QVERIFY(layer->name.startsWith(QStringLiteral("Instruct")));
+  QTRY_VERIFY(s.window.activeJob() == 0);
+  QVERIFY(s.window.document()->hasPendingResult());
+  QTest::keyClick(QApplication::focusWidget(), Qt::Key_Delete);  // the key the user presses next
+  QVERIFY(!s.window.document()->hasPendingResult());
+}
+
+// Issue 19 §9: a painted mask limits Instruct to that region (blended with a soft edge, as
+// inpaint), and the live preview shows only there: the rest of the photo stays visible.
+void TestDiffusionGui::instructChangesOnlyThePaintedRegion() {
+  Setup s;
+  QVERIFY(QTest::qWaitForWindowActive(&s.window));
+  QVERIFY(s.window.openImage(photo("home.jpg", {120, 90})));
+  Document* doc = s.window.document();
+  const QRect region(40, 30, 40, 30);
+  paintMask(doc, region);
+  s.tools->instructModel()->setModelPath(instructFolder_);
+  QVERIFY(s.tools->instructModel()->waitForCheck(20000));
+  InstructPanel* panel = s.tools->instructPanel();
+  QTRY_VERIFY(panel->scopeText().contains(QStringLiteral("painted region")));
+  // Issue 19 §8: 500 typed is 500 (a 1..150 box kept "50" and dropped the last digit).
+  panel->stepsBox()->selectAll();
+  QTest::keyClicks(panel->stepsBox(), QStringLiteral("500"));
+  QCOMPARE(panel->stepsBox()->value(), 500);
+  panel->stepsBox()->setValue(4);
+  panel->seedEdit()->setNewSeedEachRun(false);
+  panel->seedEdit()->setSeed(5);
+  panel->instructionEdit()->setText(QStringLiteral("make it red"));
+  QTRY_VERIFY(panel->blockedReason().isEmpty());
+  // What the canvas shows after each preview the window handled.
+  QList<QImage> shown;
+  connect(s.window.engine(), &EngineBridge::jobPreview, this, [&] { shown << s.window.canvas()->preview().image; });
+  QSignalSpy arrived(&s.window, &MainWindow::resultArrived);
+  QVERIFY(s.tools->runInstruct() != 0);
+  QVERIFY(arrived.wait(120000));
+  disconnect(s.window.engine(), &EngineBridge::jobPreview, this, nullptr);
+  const Layer* layer = doc->layer(arrived.first().at(0).value<LayerId>());
+  QVERIFY(layer);
+  QCOMPARE(layer->params.value(QStringLiteral("masked")).toBool(), true);
+  const int feather = layer->params.value(QStringLiteral("feather")).toInt();
+  QCOMPARE(feather, 8);
+  const QImage original = doc->original().convertToFormat(QImage::Format_RGB888);
+  const QImage result = layer->image.convertToFormat(QImage::Format_RGB888);
+  int changedInside = 0;
+  for (int y = 0; y < result.height(); ++y)
+    for (int x = 0; x < result.width(); ++x) {
+      const bool far = x < region.left() - feather - 1 || x > region.right() + feather + 1 || y < region.top() - feather - 1 ||
+                       y > region.bottom() + feather + 1;
+      if (far) QCOMPARE(result.pixel(x, y), original.pixel(x, y));  // bit for bit outside
+      if (region.contains(x, y) && result.pixel(x, y) != original.pixel(x, y)) ++changedInside;
+    }
+  QVERIFY(changedInside > region.width() * region.height() / 2);
+  // Previews: transparent away from the mask, opaque inside it.
+  QVERIFY(!shown.isEmpty());
+  for (const QImage& p : shown) {
+    QVERIFY(!p.isNull());
+    QVERIFY(p.hasAlphaChannel());
+    const double sx = double(p.width()) / doc->size().width(), sy = double(p.height()) / doc->size().height();
+    QCOMPARE(qAlpha(p.pixel(int(5 * sx), int(5 * sy))), 0);
+    QCOMPARE(qAlpha(p.pixel(int(region.center().x() * sx), int(region.center().y() * sy))), 255);
+  }
+}
+
+// Issue 19: a batch of 3 makes 3 candidates with consecutive seeds, one after another, as
+// thumbnails under the canvas; the first is the pending result, a click shows another (one undo
+// step however many clicks), Apply keeps the shown one with its seed; Discard all drops them.
+void TestDiffusionGui::variationsWithConsecutiveSeeds() {
+  Setup s;
+  QVERIFY(s.window.openImage(photo("home.jpg", {96, 72})));
+  Document* doc = s.window.document();
+  s.tools->instructModel()->setModelPath(instructFolder_);
+  QVERIFY(s.tools->instructModel()->waitForCheck(20000));
+  InstructPanel* panel = s.tools->instructPanel();
+  panel->seedEdit()->setNewSeedEachRun(false);
+  panel->seedEdit()->setSeed(40);
+  panel->stepsBox()->setValue(2);
+  panel->variationsBox()->setValue(3);
+  panel->instructionEdit()->setText(QStringLiteral("make it blue"));
+  QTRY_VERIFY(panel->blockedReason().isEmpty());
+  VariationStrip* strip = s.window.variationStrip();
+  QVERIFY(!strip->isVisible());
+  QSignalSpy finished(&s.window, &MainWindow::jobFinished);
+  QVERIFY(s.tools->runInstruct() != 0);
+  QVERIFY(strip->isVisible());
+  QCOMPARE(strip->count(), 3);
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
+  for (int i = 0; i < 3; ++i) QCOMPARE(JobState(finished.at(i).at(1).toInt()), JobState::Done);
+  for (int i = 0; i < 3; ++i) QVERIFY(strip->isReady(i));
+  const LayerId pending = doc->topPendingLayer();
+  QVERIFY(pending);
+  QCOMPARE(doc->layer(pending)->params.value(QStringLiteral("seed")).toInteger(), 40);
+  QCOMPARE(strip->current(), 0);
+  const QImage first = doc->layer(pending)->image;
+  const int steps = doc->undoStack()->count();
+  // Clicking the third thumbnail shows it; then the second; one undo step for both.
+  QListWidget* list = strip->list();
+  QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, list->visualItemRect(list->item(2)).center());
+  QCOMPARE(strip->current(), 2);
+  QCOMPARE(doc->layer(pending)->params.value(QStringLiteral("seed")).toInteger(), 42);
+  QVERIFY(doc->layer(pending)->image != first);
+  QVERIFY(s.window.showVariation(1));
+  QCOMPARE(doc->layer(pending)->params.value(QStringLiteral("seed")).toInteger(), 41);
+  QCOMPARE(doc->undoStack()->count(), steps + 1);
+  QCOMPARE(doc->layerCount(), 1);  // candidates live in the strip, not in the document
+  s.window.applyResult();
+  QVERIFY(!strip->isVisible());
+  QCOMPARE(doc->layer(pending)->params.value(QStringLiteral("seed")).toInteger(), 41);
+  QVERIFY(!doc->layer(pending)->pending);
+
+  // Discard all: two more, dropped together.
+  panel->variationsBox()->setValue(2);
+  finished.clear();
+  QVERIFY(s.tools->runInstruct() != 0);
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+  QVERIFY(doc->hasPendingResult());
+  QTest::mouseClick(strip->discardAllButton(), Qt::LeftButton);
+  QVERIFY(!doc->hasPendingResult());
+  QVERIFY(!strip->isVisible());
+  QCOMPARE(doc->layerCount(), 1);
 }
 
 void TestDiffusionGui::cancelMidRunLeavesTheDocument() {
@@ -250,6 +379,10 @@ void TestDiffusionGui::cancelMidRunLeavesTheDocument() {
   QVERIFY(s.window.runInpaint() != 0);
   QTRY_VERIFY_WITH_TIMEOUT(cancelSent.reached(), 60000);
   QTRY_VERIFY_WITH_TIMEOUT(!previews.isEmpty(), 20000);  // step 1's preview is on the canvas
+  // The status bar shows the edit's progress too, whatever the docks show (issue 19).
+  auto* jobStatus = s.window.findChild<QLabel*>(QStringLiteral("jobStatus"));
+  QVERIFY(jobStatus && jobStatus->isVisible());
+  QTRY_VERIFY2(jobStatus->text().contains(QRegularExpression(QStringLiteral("step [12]/2[01]"))), qPrintable(jobStatus->text()));
   QElapsedTimer clock;
   clock.start();
   s.window.cancelJob();

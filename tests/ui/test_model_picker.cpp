@@ -160,10 +160,27 @@ void TestModelPicker::recentAndRemembered() {
   ModelPicker picker(&again);
   QCOMPARE(picker.modelList()->itemData(0).toString(), QDir::cleanPath(inpaint_));
   QVERIFY(picker.modelList()->count() >= 2);
-  for (int i = 0; i < 12; ++i) again.setModelPath(QStringLiteral("/tmp/pipe-model-%1").arg(i));
+  // Paths that are no model never join the list (issue 19 §8), and one that stops being a model
+  // leaves it when it is checked again.
+  for (int i = 0; i < 12; ++i) {
+    again.setModelPath(QStringLiteral("/tmp/pipe-model-%1").arg(i));
+    QVERIFY(again.waitForCheck(20000));
+    QVERIFY(!again.isValid());
+  }
+  QCOMPARE(ModelSettings::recentModels().size(), 2);
+  for (const QString& p : ModelSettings::recentModels()) QVERIFY2(!p.startsWith(QStringLiteral("/tmp/pipe-model-")), qPrintable(p));
+  const QString gone = QDir::cleanPath(QDir::temp().filePath(QStringLiteral("latentshop-gone-model")));
+  QDir(gone).removeRecursively();
+  fs::copy(inpaint_.toStdString(), gone.toStdString(), fs::copy_options::recursive);
+  again.setModelPath(gone);
   QVERIFY(again.waitForCheck(20000));
-  QCOMPARE(ModelSettings::recentModels().size(), 10);
-  QCOMPARE(ModelSettings::recentModels().first(), QStringLiteral("/tmp/pipe-model-11"));
+  QVERIFY(again.isValid());
+  QCOMPARE(ModelSettings::recentModels().first(), gone);
+  QDir(gone).removeRecursively();
+  again.recheck();
+  QVERIFY(again.waitForCheck(20000));
+  QVERIFY(!again.isValid());
+  QVERIFY(!ModelSettings::recentModels().contains(gone));
 }
 
 void TestModelPicker::defaultFolderIsScanned() {

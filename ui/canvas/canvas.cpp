@@ -73,10 +73,7 @@ void Canvas::onDocumentReset() {
   fitting_ = true;
   fitUpscales_ = false;
   if (doc_ && !doc_->isNull()) {
-    ViewTransform v = view_;
-    v.setZoom(ViewTransform::fitZoom(doc_->size(), viewport()->size(), v.devicePixelRatio(), 16.0, 1.0));
-    v.centerOn(doc_->size(), viewport()->size());
-    applyView(v, false);
+    applyView(fittedView(view_, 1.0), false);
   }
   syncScrollBars();
   updateCursor();
@@ -123,13 +120,25 @@ void Canvas::zoomTo(double zoom) { zoomTo(zoom, QPointF(viewport()->width() / 2.
 void Canvas::zoomIn() { zoomTo(ViewTransform::nextZoomStep(view_.zoom(), true)); }
 void Canvas::zoomOut() { zoomTo(ViewTransform::nextZoomStep(view_.zoom(), false)); }
 
+ViewTransform Canvas::fittedView(ViewTransform v, double maxFit) const {
+  // The band under the top inset (the result bar's place) is left out, so the bar never covers
+  // the image when it appears.
+  const QSizeF area(viewport()->width(), std::max(1, viewport()->height() - topInset_));
+  v.setZoom(ViewTransform::fitZoom(doc_->size(), area, v.devicePixelRatio(), 16.0, maxFit));
+  v.centerOn(doc_->size(), area);
+  v.panBy(QPointF(0.0, topInset_));
+  return v;
+}
+
+void Canvas::setTopInset(int px) {
+  if (topInset_ == px) return;
+  topInset_ = px;
+  if (fitting_ && doc_ && !doc_->isNull()) applyView(fittedView(view_, fitUpscales_ ? ViewTransform::kMaxZoom : 1.0), false);
+}
+
 void Canvas::fitToWindow() {
   if (!doc_ || doc_->isNull()) return;
-  ViewTransform v = view_;
-  v.setZoom(ViewTransform::fitZoom(doc_->size(), viewport()->size(), v.devicePixelRatio(), 16.0,
-                                   ViewTransform::kMaxZoom));
-  v.centerOn(doc_->size(), viewport()->size());
-  applyView(v, false);
+  applyView(fittedView(view_, ViewTransform::kMaxZoom), false);
   fitting_ = true;
   fitUpscales_ = true;
 }
@@ -186,10 +195,7 @@ void Canvas::resizeEvent(QResizeEvent* e) {
     view_ = v;
   }
   if (fitting_ && doc_ && !doc_->isNull()) {
-    ViewTransform v = view_;
-    v.setZoom(ViewTransform::fitZoom(doc_->size(), viewport()->size(), dpr, 16.0, fitUpscales_ ? ViewTransform::kMaxZoom : 1.0));
-    v.centerOn(doc_->size(), viewport()->size());
-    applyView(v, false);
+    applyView(fittedView(view_, fitUpscales_ ? ViewTransform::kMaxZoom : 1.0), false);
   }
   syncScrollBars();
 }

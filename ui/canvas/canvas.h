@@ -37,6 +37,9 @@ public:
   void fitToWindow();   // and keep fitting on resize until the user zooms or pans
   void actualPixels();  // 100 %: one image pixel per device pixel
   bool isFitting() const { return fitting_; }
+  // Fitting leaves this many pixels free at the top (where the result bar floats over the canvas).
+  void setTopInset(int px);
+  int topInset() const { return topInset_; }
   void setWheelZooms(bool zooms) { wheelZooms_ = zooms; }
   bool wheelZooms() const { return wheelZooms_; }
 
@@ -86,6 +89,7 @@ private:
   void onContentChanged(const QRect& region);
   void onMaskChanged(const QRect& region);
   void applyView(const ViewTransform& next, bool userAction);
+  ViewTransform fittedView(ViewTransform v, double maxFit) const;
   void syncScrollBars();
   void updateCursor();
   void updateImageRect(const QRect& docRect);
@@ -102,6 +106,7 @@ private:
   bool comparing_ = false;
   bool wheelZooms_ = true;
   bool fitting_ = true;
+  int topInset_ = 0;
   bool fitUpscales_ = false;  // an explicit Fit may enlarge small images; opening does not
   bool spaceHeld_ = false;
   bool panning_ = false;

@@ -61,10 +61,21 @@ void Document::reset(const QImage& original, const QString& path, const QList<La
 void Document::reset(const DocumentContent& content, const QString& path) {
   if (stroking_) cancelMaskStroke();
   undo_->clear();
+  filePath_ = path;
+  forcedModified_ = false;
+  loadContentNoUndo(content);
+  undo_->setClean();
+  ++revision_;
+  Q_EMIT filePathChanged(filePath_);
+  lastModified_ = !isModified();  // always announce the state after a reset
+  emitModified();
+}
+
+void Document::loadContentNoUndo(const DocumentContent& content) {
+  if (stroking_) cancelMaskStroke();
   const QImage& original = content.original;
   original_ = original.hasAlphaChannel() ? original.convertToFormat(QImage::Format_ARGB32)
                                          : original.convertToFormat(QImage::Format_RGB32);
-  filePath_ = path;
   layers_.clear();
   nextId_ = 1;
   QSet<LayerId> used;
@@ -88,10 +99,6 @@ void Document::reset(const DocumentContent& content, const QString& path) {
   points_ = content.workingPoints;
   active_ = used.contains(content.activeLayer) ? content.activeLayer : 0;
   info_ = content.info;
-  forcedModified_ = false;
-  undo_->setClean();
-  ++revision_;
-  Q_EMIT filePathChanged(filePath_);
   Q_EMIT documentReset();
   Q_EMIT layersChanged();
   Q_EMIT activeLayerChanged(active_);
@@ -99,8 +106,6 @@ void Document::reset(const DocumentContent& content, const QString& path) {
   Q_EMIT maskChanged(rect());
   Q_EMIT keepOutChanged(rect());
   Q_EMIT contentChanged(rect());
-  lastModified_ = !isModified();  // always announce the state after a reset
-  emitModified();
 }
 
 DocumentContent Document::snapshot() const {

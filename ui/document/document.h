@@ -139,6 +139,9 @@ public:
                            const QJsonObject& params, const QImage& mask = QImage());
   // The same for a prepared layer (e.g. with drag points); kind and pending are set here.
   LayerId addPendingResult(Layer layer);
+  // Shows another candidate of a batch in the pending result `id` (pixels, placement, name,
+  // parameters; the id stays). Consecutive switches merge into one undo step.
+  void showVariation(LayerId id, const Layer& variation);
   void applyResult(LayerId id);    // pending -> applied ("Apply")
   void discardResult(LayerId id);  // removes it ("Discard")
   void removeLayer(LayerId id, const QString& undoText = QString());
@@ -172,7 +175,15 @@ public:
   bool endMaskStroke(const QString& undoText);  // false (no command) when nothing changed
   void cancelMaskStroke();                      // restores the mask as it was at begin
 
+  // ---- Whole-document geometry (document_transform.cpp, ui/document/document_geometry.h) ------
+  // Replaces the whole content by `after` (crop, resize, canvas size, rotate, flip, a new
+  // document's pixels) in one undo step; undo gives the content back as it was. Views rebuild as
+  // after reset(), but the undo history and the file path stay.
+  void transformContent(const DocumentContent& after, const QString& undoText);
+
   // ---- No-undo primitives for undo commands and project loading -----------------------------
+  // Everything of `content` (not the path, the undo stack or the saved state); emits documentReset.
+  void loadContentNoUndo(const DocumentContent& content);
   LayerId nextLayerId();
   void insertLayerNoUndo(int index, const Layer& layer);
   Layer takeLayerNoUndo(int index);

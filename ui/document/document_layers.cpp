@@ -104,4 +104,18 @@ LayerId Document::mergeDown(LayerId id) {
   return lower.id;
 }
 
+void Document::showVariation(LayerId id, const Layer& variation) {
+  const Layer* l = layer(id);
+  if (!l || !l->pending) return;
+  Layer after = variation;
+  after.id = id;
+  after.kind = LayerKind::Result;
+  after.pending = true;
+  after.visible = l->visible;
+  after.opacity = l->opacity;
+  after.image = variation.image.convertToFormat(QImage::Format_ARGB32);
+  if (!after.mask.isNull()) after.mask = after.mask.convertToFormat(QImage::Format_Grayscale8);
+  undo_->push(new ChangeLayerCommand(this, *l, after, tr("Show variation"), ChangeLayerCommand::VariationKey));
+}
+
 }  // namespace latentshop::ui

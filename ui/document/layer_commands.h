@@ -50,7 +50,7 @@ public:
   int id() const override { return mergeKey_; }
   bool mergeWith(const QUndoCommand* other) override;
 
-  enum MergeKey { OpacityKey = 1001, SelectKey = 1002 };
+  enum MergeKey { OpacityKey = 1001, SelectKey = 1002, VariationKey = 1003 };
 
 private:
   void set(const Layer& layer);

@@ -1,5 +1,7 @@
 #include "ui/panels/diffusion_inpaint_method.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -56,8 +58,8 @@ QWidget* DiffusionInpaintMethod::createOptionsWidget(QWidget* parent) {
   negative_ = new QLineEdit(w);
   negative_->setPlaceholderText(tr("What to avoid (optional)"));
   steps_ = new QSpinBox(w);
-  steps_->setRange(1, 150);
-  steps_->setToolTip(tr("Denoising steps: more is slower and usually a little cleaner"));
+  steps_->setRange(1, 1000);  // the engine's range: a typed 500 is 500, not a silent 50
+  steps_->setToolTip(tr("Denoising steps (1\u20131000): more is slower and usually a little cleaner"));
   guidance_ = new QDoubleSpinBox(w);
   guidance_->setRange(0.0, 30.0);
   guidance_->setSingleStep(0.5);
@@ -68,6 +70,11 @@ QWidget* DiffusionInpaintMethod::createOptionsWidget(QWidget* parent) {
   strength_->setSingleStep(0.05);
   strength_->setDecimals(2);
   strength_->setToolTip(tr("1 repaints from scratch; lower values keep more of what is under the mask"));
+  variations_ = new QSpinBox(w);
+  variations_->setRange(1, 8);
+  variations_->setValue(variationCount_);
+  variations_->setToolTip(tr("How many candidates to make, with consecutive seeds; pick one under the image"));
+  connect(variations_, &QSpinBox::valueChanged, this, [this](int v) { variationCount_ = v; });
   seed_ = new SeedEdit(w);
   scheduler_ = makeSchedulerCombo(w);
   crop_ = new QCheckBox(tr("Crop to mask"), w);
@@ -90,6 +97,7 @@ QWidget* DiffusionInpaintMethod::createOptionsWidget(QWidget* parent) {
   form->addRow(tr("Guidance"), guidance_);
   form->addRow(tr("Strength"), strength_);
   form->addRow(tr("Seed"), seed_);
+  form->addRow(tr("Variations"), variations_);
   form->addRow(tr("Scheduler"), scheduler_);
   form->addRow(crop_);
   form->addRow(tr("Padding"), padding_);
@@ -177,9 +185,28 @@ JobSpec DiffusionInpaintMethod::makeJob(const InpaintInput& input) {
     opts_.seed = seed_->seedForRun();
   }
   latentshop::SdInpaintRequest r = options();
+  lastRun_ = r;
   r.image = input.image;
   r.mask = input.mask;
   latentshop::validate(r);  // a bad option shows as an error before anything runs
+  return latentshop::makeSdInpaintJob(std::move(r));
+}
+
+int DiffusionInpaintMethod::variationCount() const { return variationCount_; }
+
+void DiffusionInpaintMethod::setVariationCount(int count) {
+  variationCount_ = std::clamp(count, 1, 8);
+  if (variations_) variations_->setValue(variationCount_);
+}
+
+JobSpec DiffusionInpaintMethod::makeVariationJob(const InpaintInput& input, int index) {
+  // The options of the run that made variation 0 (edits in the panel meanwhile wait for the next
+  // run), with the next seed.
+  latentshop::SdInpaintRequest r = lastRun_;
+  r.seed = lastRun_.seed + static_cast<uint64_t>(index);
+  r.image = input.image;
+  r.mask = input.mask;
+  latentshop::validate(r);
   return latentshop::makeSdInpaintJob(std::move(r));
 }
 
@@ -196,6 +223,7 @@ void DiffusionInpaintMethod::saveSettings(QSettings& s) const {
   s.setValue(QStringLiteral("padding"), opts_.padding);
   s.setValue(QStringLiteral("feather"), opts_.featherPx);
   s.setValue(QStringLiteral("prefill"), opts_.prefill);
+  s.setValue(QStringLiteral("variations"), variationCount_);
   s.setValue(QStringLiteral("guidanceFor"), defaultsFor_);
 }
 
@@ -217,6 +245,7 @@ void DiffusionInpaintMethod::loadSettings(QSettings& s) {
   if (s.contains(QStringLiteral("guidanceFor"))) defaultsFor_ = s.value(QStringLiteral("guidanceFor")).toString();
   adoptModelDefaults();
   setRandomSeedEachRun(s.value(QStringLiteral("seedEachRun"), randomEachRun_).toBool());
+  setVariationCount(s.value(QStringLiteral("variations"), 1).toInt());
 }
 
 }  // namespace latentshop::ui

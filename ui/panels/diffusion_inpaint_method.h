@@ -32,6 +32,9 @@ public:
   QWidget* createOptionsWidget(QWidget* parent) override;
   QString unavailableReason() const override;
   JobSpec makeJob(const InpaintInput& input) override;
+  int variationCount() const override;
+  JobSpec makeVariationJob(const InpaintInput& input, int index) override;
+  void setVariationCount(int count);
   void saveSettings(QSettings& settings) const override;
   void loadSettings(QSettings& settings) override;
 
@@ -64,6 +67,9 @@ private:
   QSpinBox* padding_ = nullptr;
   QSpinBox* feather_ = nullptr;
   QCheckBox* prefill_ = nullptr;
+  QSpinBox* variations_ = nullptr;
+  int variationCount_ = 1;
+  latentshop::SdInpaintRequest lastRun_;  // the options makeJob() last ran with (variations)
 };
 
 }  // namespace latentshop::ui

@@ -47,6 +47,11 @@ public:
   // The job for `input`; its callbacks are filled in by the engine bridge. May throw
   // latentshop::Error with a message for the user (bad option values).
   virtual JobSpec makeJob(const InpaintInput& input) = 0;
+  // Variations (a batch of candidates with consecutive seeds): how many the user asked for, and
+  // the job of variation `index` >= 1 after makeJob() made variation 0 (same input and options,
+  // the seed makeJob() used + index). Methods without a seed make one.
+  virtual int variationCount() const { return 1; }
+  virtual JobSpec makeVariationJob(const InpaintInput& input, int index) { return makeJob(input); }
   // Options persistence; the panel has already opened the group "inpaint/<id>".
   virtual void saveSettings(QSettings& settings) const {}
   virtual void loadSettings(QSettings& settings) {}

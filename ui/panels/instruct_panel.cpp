@@ -40,7 +40,11 @@ InstructPanel::InstructPanel(ModelSettings* model, QWidget* parent) : QWidget(pa
   imageGuidance_->setDecimals(2);
   imageGuidance_->setToolTip(tr("How closely to stay with the original image (higher = smaller change)"));
   steps_ = new QSpinBox(this);
-  steps_->setRange(1, 150);
+  steps_->setRange(1, 1000);  // the engine's range: a typed 500 is 500, not a silent 50
+  steps_->setToolTip(tr("Denoising steps (1\u20131000): more is slower and usually a little cleaner"));
+  variations_ = new QSpinBox(this);
+  variations_->setRange(1, 8);
+  variations_->setToolTip(tr("How many candidates to make, with consecutive seeds; pick one under the image"));
   seed_ = new SeedEdit(this);
   seed_->setNewSeedEachRun(true);
   scheduler_ = makeSchedulerCombo(this);
@@ -48,6 +52,7 @@ InstructPanel::InstructPanel(ModelSettings* model, QWidget* parent) : QWidget(pa
   form->addRow(tr("Image guidance"), imageGuidance_);
   form->addRow(tr("Steps"), steps_);
   form->addRow(tr("Seed"), seed_);
+  form->addRow(tr("Variations"), variations_);
   form->addRow(tr("Scheduler"), scheduler_);
   run_ = new QPushButton(themedIcon(IconId::Run), tr("Edit"), this);
   run_->setToolTip(tr("Apply the instruction to the image (Enter in the instruction box)"));
@@ -56,9 +61,15 @@ InstructPanel::InstructPanel(ModelSettings* model, QWidget* parent) : QWidget(pa
   hint_->setWordWrap(true);
   hint_->setForegroundRole(QPalette::PlaceholderText);
   progress_ = new JobProgressWidget(this);
+  scope_ = new QLabel(this);
+  scope_->setObjectName(QStringLiteral("instructScope"));
+  scope_->setWordWrap(true);
+  scope_->setForegroundRole(QPalette::PlaceholderText);
+  setMaskPainted(false);
 
   layout->addWidget(picker_);
   layout->addWidget(instruction_);
+  layout->addWidget(scope_);
   layout->addLayout(form);
   layout->addWidget(run_);
   layout->addWidget(hint_);
@@ -127,6 +138,15 @@ QString InstructPanel::blockedReason() const {
   return QString();
 }
 
+void InstructPanel::setMaskPainted(bool painted) {
+  scope_->setText(painted ? tr("Changes only the painted region (blended with a soft edge).")
+                          : tr("Changes the whole image. Paint a mask to change only part of it."));
+}
+
+int InstructPanel::variationCount() const { return variations_->value(); }
+
+QString InstructPanel::scopeText() const { return scope_->text(); }
+
 void InstructPanel::refresh() {
   const QString reason = blockedReason();
   run_->setEnabled(reason.isEmpty());
@@ -137,6 +157,7 @@ void InstructPanel::refresh() {
   imageGuidance_->setEnabled(!busy_);
   steps_->setEnabled(!busy_);
   seed_->setEnabled(!busy_);
+  variations_->setEnabled(!busy_);
   scheduler_->setEnabled(!busy_);
 }
 
@@ -149,6 +170,7 @@ void InstructPanel::saveSettings(QSettings& s) const {
   s.setValue(QStringLiteral("seed"), QString::number(seed_->seed()));
   s.setValue(QStringLiteral("seedEachRun"), seed_->newSeedEachRun());
   s.setValue(QStringLiteral("scheduler"), scheduler_->currentData().toString());
+  s.setValue(QStringLiteral("variations"), variations_->value());
   s.setValue(QStringLiteral("guidanceFor"), defaultsFor_);
   s.endGroup();
 }
@@ -163,6 +185,7 @@ void InstructPanel::loadSettings(QSettings& s) {
   r.seed = s.value(QStringLiteral("seed"), QStringLiteral("0")).toString().toULongLong();
   r.scheduler = s.value(QStringLiteral("scheduler"), QStringLiteral("default")).toString().toStdString();
   seed_->setNewSeedEachRun(s.value(QStringLiteral("seedEachRun"), true).toBool());
+  variations_->setValue(s.value(QStringLiteral("variations"), 1).toInt());
   if (s.contains(QStringLiteral("guidanceFor"))) defaultsFor_ = s.value(QStringLiteral("guidanceFor")).toString();
   s.endGroup();
   setRequest(r);

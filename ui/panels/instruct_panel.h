@@ -41,9 +41,15 @@ public:
   QLineEdit* instructionEdit() const { return instruction_; }
   QPushButton* runButton() const { return run_; }
   SeedEdit* seedEdit() const { return seed_; }
+  QSpinBox* stepsBox() const { return steps_; }
+  QSpinBox* variationsBox() const { return variations_; }
+  int variationCount() const;
 
   void setBusy(bool busy);
   void setDocumentState(bool hasImage);
+  // With a painted mask only that region changes: the panel says which will happen.
+  void setMaskPainted(bool painted);
+  QString scopeText() const;
   // Why Run is disabled now ("" when it is enabled).
   QString blockedReason() const;
 
@@ -71,6 +77,8 @@ private:
   JobProgressWidget* progress_;
   bool busy_ = false;
   bool hasImage_ = false;
+  QLabel* scope_ = nullptr;
+  QSpinBox* variations_ = nullptr;
 };
 
 }  // namespace latentshop::ui

@@ -90,6 +90,12 @@ void JobProgressWidget::finish(const QString& message, bool ok) {
   message_->setVisible(!message.isEmpty());
 }
 
+void JobProgressWidget::clearMessage() {
+  if (running_) return;
+  message_->clear();
+  message_->setVisible(false);
+}
+
 void JobProgressWidget::setStopVisible(bool visible) { stop_->setVisible(visible && running_); }
 
 QString JobProgressWidget::text() const { return bar_->format(); }

@@ -19,6 +19,8 @@ public:
   void setProgress(int step, int total, const QString& stage, double etaSeconds);
   void finish(const QString& message, bool ok);  // hides the bar, shows the message
   void setStopVisible(bool visible);
+  // Forgets the last job's status line (another document was opened); a running job keeps its bar.
+  void clearMessage();
   bool isRunning() const { return running_; }
   QString text() const;  // the bar's current text (tests, status bar)
   QString message() const;

@@ -123,13 +123,6 @@ void ModelSettings::setModelPath(const QString& path) {
   const QString clean = path.isEmpty() ? QString() : QDir::cleanPath(path);
   QSettings s;
   s.setValue(key(tool_), clean);
-  if (!clean.isEmpty()) {
-    QStringList recent = recentModels();
-    recent.removeAll(clean);
-    recent.prepend(clean);
-    while (recent.size() > kMaxRecent) recent.removeLast();
-    s.setValue(QStringLiteral("models/recent"), recent);
-  }
   if (clean == path_ && valid_) return;  // already checked and usable
   path_ = clean;
   startCheck();
@@ -163,6 +156,15 @@ void ModelSettings::applyCheck(quint64 generation, const latentshop::SdModelChec
   if (generation != generation_) return;  // a newer choice is being checked
   checking_ = false;
   kind_ = QString::fromStdString(check.kind);
+  // The recent list keeps models that load (for some tool); a folder that is no model leaves it.
+  {
+    QSettings settings;
+    QStringList recent = recentModels();
+    recent.removeAll(path_);
+    if (check.ok) recent.prepend(path_);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    settings.setValue(QStringLiteral("models/recent"), recent);
+  }
   if (!check.ok) {
     valid_ = false;
     message_ = QString::fromStdString(check.message);
