@@ -6,10 +6,13 @@
 #include "ui/canvas/canvas.h"
 #include "ui/canvas/view_transform.h"
 #include "ui/document/document.h"
+#include "ui/widgets/icons.h"
 
 namespace latentshop::ui {
 
 SelectionTool::SelectionTool(QObject* parent) : Tool(parent) {}
+
+QIcon SelectionTool::icon() const { return themedIcon(IconId::Select); }
 
 void SelectionTool::setShape(SelectionShape shape) {
   if (shape_ == shape) return;

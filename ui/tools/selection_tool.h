@@ -21,6 +21,7 @@ public:
   QString id() const override { return QStringLiteral("select"); }
   QString name() const override { return tr("Select"); }
   QKeySequence shortcut() const override { return QKeySequence(Qt::Key_M); }
+  QIcon icon() const override;
 
   SelectionShape shape() const { return shape_; }
   void setShape(SelectionShape shape);

@@ -226,6 +226,16 @@ void drawGlyph(QPainter& p, IconId id, const QColor& color) {
       p.drawLine(QPointF(8.2, 15.8), QPointF(14.2, 9.8));
       p.drawPolyline(QPolygonF({QPointF(10.2, 9.8), QPointF(14.2, 9.8), QPointF(14.2, 13.8)}));
       break;
+    case IconId::Select: {  // a dashed marquee with an ellipse inside
+      QPen dashed = p.pen();
+      dashed.setStyle(Qt::DashLine);
+      p.setPen(dashed);
+      p.setBrush(Qt::NoBrush);
+      p.drawRect(QRectF(3.5, 4.5, 17, 15));
+      p.setPen(QPen(color, 1.6));
+      p.drawEllipse(QRectF(7.5, 8.5, 9, 7));
+      break;
+    }
   }
 }
 

@@ -12,7 +12,7 @@ enum class IconId {
   // Layers and files.
   EyeOff, Duplicate, Delete, MergeDown, MoveUp, MoveDown, Copy, Export,
   // Tools.
-  DragPoints,
+  DragPoints, Select,
 };
 
 // An icon that follows the application palette at the time it is painted.
