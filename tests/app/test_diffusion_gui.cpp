@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
