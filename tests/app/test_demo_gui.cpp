@@ -174,6 +174,7 @@ private Q_SLOTS:
     QVERIFY(previews >= 1);
     QVERIFY(green >= 0.3);
     e.window.discardResult();  // the instruction below edits the scene as it was
+    doc->clearMask();          // ... all of it: with a mask, Instruct changes only the masked region
 
     // Instruct: "make the circle green" (with the demo's guidance: none, see demo_recipe.h).
     InstructPanel* panel = e.tools->instructPanel();
