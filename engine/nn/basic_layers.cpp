@@ -1,5 +1,8 @@
 #include "engine/nn/basic_layers.h"
 
+#include "engine/nn/cpu_gemm.h"
+#include "engine/nn/winograd_conv.h"
+
 namespace latentshop::nn {
 
 torch::Tensor registerEmptyParameter(torch::nn::Module& module, const std::string& name,
@@ -20,7 +23,29 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride_,
 }
 
 torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) const {
+  if (useWinograd(x)) return winogradConv3x3(x, winogradTransformWeight(weight), bias);
+  if (algorithm != ConvAlgorithm::Direct && weight.size(2) == 1 && weight.size(3) == 1 && stride == 1 &&
+      padding == 0 && x.dim() == 4 && x.device().is_cpu() && x.scalar_type() == torch::kFloat &&
+      weight.scalar_type() == torch::kFloat && x.is_contiguous() && !x.requires_grad())
+    return pointwiseConv(x, weight, bias);  // NCHW 1×1: one GEMM, no oneDNN layout copies
   return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
+}
+
+torch::Tensor Conv2dImpl::forwardUpsampled2x(const torch::Tensor& x) const {
+  if (useWinograd(x)) return winogradConv3x3(x, winogradTransformWeight(weight), bias, /*upsample2x=*/true);
+  return forward(at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}, 2.0, 2.0));
+}
+
+bool Conv2dImpl::useWinograd(const torch::Tensor& x) const {
+  if (algorithm == ConvAlgorithm::Direct || !winogradApplies(x, weight, stride, padding)) return false;
+  if (algorithm == ConvAlgorithm::Always) return true;
+  return weight.size(1) >= kWinogradMinInChannels && !x.is_contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+void setConvAlgorithm(torch::nn::Module& root, ConvAlgorithm algorithm) {
+  if (auto* self = dynamic_cast<Conv2dImpl*>(&root)) self->algorithm = algorithm;
+  for (const auto& m : root.modules(/*include_self=*/false))
+    if (auto conv = std::dynamic_pointer_cast<Conv2dImpl>(m)) conv->algorithm = algorithm;
 }
 
 void setConvWeightsMemoryFormat(torch::nn::Module& root, at::MemoryFormat format) {

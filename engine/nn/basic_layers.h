@@ -11,16 +11,32 @@
 
 namespace latentshop::nn {
 
+// Which convolutions bypass at::conv2d. Auto: float32 CPU NCHW 3×3 layers with at least
+// kWinogradMinInChannels inputs run Winograd F(2×2, 3×3) (engine/nn/winograd_conv.h; measured
+// faster or equal, and without oneDNN's blocked-layout copies: bench_conv3x3), 1×1 layers one GEMM
+// (engine/nn/cpu_gemm.h); Always: Winograd on every 3×3 layer it can compute (tests use it on tiny
+// models). Direct: at::conv2d everywhere.
+enum class ConvAlgorithm { Direct, Auto, Always };
+inline constexpr int64_t kWinogradMinInChannels = 128;
+
 class Conv2dImpl : public torch::nn::Module {
 public:
   Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool bias,
              const torch::TensorOptions& options);
   torch::Tensor forward(const torch::Tensor& x) const;
+  // forward(upsample_nearest2d(x, ×2)); through Winograd without the 4× copy where it applies.
+  torch::Tensor forwardUpsampled2x(const torch::Tensor& x) const;
 
   torch::Tensor weight;  // [out, in, k, k]
   torch::Tensor bias;    // [out] or undefined
   int64_t stride = 1;
   int64_t padding = 0;
+  ConvAlgorithm algorithm = ConvAlgorithm::Direct;
+
+private:
+  // The transformed weight is made per call (milliseconds): caching it would hold 16/9 of the
+  // weights again, +340 MiB for the SD VAE, and go stale when a LoRA is fused.
+  bool useWinograd(const torch::Tensor& x) const;
 };
 TORCH_MODULE(Conv2d);
 
@@ -50,6 +66,9 @@ TORCH_MODULE(LayerNorm);
 // activations, channels-last weights spare oneDNN a weight copy on every call (3× on small maps).
 // State-dict binding (copy_) and Module::to keep the layout.
 void setConvWeightsMemoryFormat(torch::nn::Module& root, at::MemoryFormat format);
+
+// Sets the algorithm of every Conv2d below `root`.
+void setConvAlgorithm(torch::nn::Module& root, ConvAlgorithm algorithm);
 
 // Registers an uninitialised parameter `name` of `shape` on `module` (requires_grad false).
 torch::Tensor registerEmptyParameter(torch::nn::Module& module, const std::string& name,

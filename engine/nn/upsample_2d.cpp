@@ -7,13 +7,8 @@ Upsample2DImpl::Upsample2DImpl(int64_t channels, int64_t outChannels, const torc
 }
 
 torch::Tensor Upsample2DImpl::forward(const torch::Tensor& x, const std::vector<int64_t>& outputSize) {
-  torch::Tensor up;
-  if (outputSize.empty()) {
-    up = at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}, 2.0, 2.0);
-  } else {
-    up = at::upsample_nearest2d(x, outputSize);
-  }
-  return conv(up);
+  if (outputSize.empty()) return conv->forwardUpsampled2x(x);
+  return conv(at::upsample_nearest2d(x, outputSize));
 }
 
 }  // namespace latentshop::nn

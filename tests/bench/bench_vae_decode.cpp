@@ -3,7 +3,8 @@
 // [1, 4, 64, 64] → image [1, 3, 512, 512] (post_quant_conv → decoder), fp32 and bf16.
 // Prints the configuration, median wall and CPU seconds per decode (after one warm-up) and the peak
 // RSS while decoding (weights included).
-//   bench_vae_decode [--dtype fp32|bf16|both] [--reps 2] [--latent 64] [--channels-last 1]
+//   bench_vae_decode [--dtype fp32|bf16|both] [--reps 2] [--latent 64] [--channels-last 0|1]
+//                    [--profile trace.json]  (one decode's operators as a Chrome trace)
 // Same through diffusers: AutoencoderKL(block_out_channels=(128,256,512,512), layers_per_block=2,
 // down/up types ×4) .decode(torch.randn(1,4,64,64)) under torch.inference_mode().
 #include <cstdio>
@@ -16,6 +17,8 @@
 #include "engine/models/autoencoder_kl.h"
 #include "engine/nn/attention_kernel.h"
 
+#include <torch/csrc/autograd/profiler_legacy.h>
+
 using namespace latentshop;
 
 namespace {
@@ -27,7 +30,7 @@ void benchOne(c10::ScalarType dtype, const lsbench::Args& args) {
   const double rssBefore = lsbench::rssMiB();
   AutoencoderKL vae(AutoencoderKLConfig::stableDiffusion(), torch::TensorOptions().dtype(dtype));
   lsbench::fillRandom(*vae, 99);
-  vae->setChannelsLast(args.integer("channels-last", 1) != 0);
+  if (args.get("channels-last", "") != "") vae->setChannelsLast(args.integer("channels-last", 0) != 0);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
   auto z = torch::randn({1, 4, latent, latent}, gen).to(dtype);
   std::printf("\n[AutoencoderKL SD config: block_out_channels 128/256/512/512, layers_per_block 2, latent 4]\n");
@@ -41,6 +44,11 @@ void benchOne(c10::ScalarType dtype, const lsbench::Args& args) {
   const double warm = lsbench::seconds([&] { image = vae->decode(z); });
   std::printf("warm-up decode %.2f s, output %s finite %d\n", warm, c10::str(image.sizes()).c_str(),
               int(image.isfinite().all().item<bool>()));
+  const std::string profile = args.get("profile", "");
+  if (!profile.empty()) {  // per-operator times of one decode as a Chrome trace (chrome://tracing)
+    torch::autograd::profiler::RecordProfile record(profile);
+    image = vae->decode(z);
+  }
   lsbench::resetPeakRss();
   std::vector<double> wall, cpu;
   for (int i = 0; i < reps; ++i) {

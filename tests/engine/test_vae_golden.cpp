@@ -1,6 +1,7 @@
 // LATENTSHOP_TEST_LABELS: golden;models
 // AutoencoderKL against diffusers 0.26.3 (../shared/golden/vae_tiny): posterior mean/logvar/std,
-// sample, decode, decode(mode), and the 16 recorded intermediates, within 1e-4; the seeded noise
+// sample, decode, decode(mode), and the 16 recorded intermediates, within 1e-4 channels-last, NCHW and
+// NCHW with every 3×3 convolution through Winograd F(2×2, 3×3); the seeded noise
 // equals torch.randn(generator=manual_seed(2012)); old attention key names convert and bind.
 #include <string>
 
@@ -32,10 +33,12 @@ private Q_SLOTS:
   void initTestCase() { configureTorchThreads(); }
 
   void outputsAndIntermediates() {
-    for (bool cl : {true, false}) {
+    // channels-last, NCHW with at::conv2d, NCHW with every 3×3 convolution through Winograd F(2×2, 3×3).
+    for (int layout : {0, 1, 2}) {
       torch::InferenceMode inference;
       auto vae = lstest::goldenVae("vae_tiny");
-      vae->setChannelsLast(cl);
+      vae->setChannelsLast(layout == 0);
+      nn::setConvAlgorithm(*vae, layout == 2 ? nn::ConvAlgorithm::Always : nn::ConvAlgorithm::Direct);
       SafetensorsFile io(lstest::goldenPath("vae_tiny.io.safetensors"));
       nn::TensorMapRecorder encodeRec, decodeRec;
       nn::ForwardHooks encodeHooks{nullptr, &encodeRec}, decodeHooks{nullptr, &decodeRec};
