@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bench_common.h"
+#include "engine/core/cpu_info.h"
 #include "engine/core/device.h"
 #include "engine/core/threads.h"
 #include "engine/nn/attention_kernel.h"
@@ -15,6 +16,7 @@
 using namespace latentshop;
 
 int main(int argc, char** argv) {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   lsbench::Args args(argc, argv);
   configureTorchThreads();
   auto settings = nn::attentionKernelSettings();

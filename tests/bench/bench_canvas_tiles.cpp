@@ -21,6 +21,7 @@
 #include <QImageWriter>
 #include <QPainter>
 
+#include "engine/core/cpu_info.h"
 #include "support/test_paths.h"
 #include "ui/canvas/canvas.h"
 #include "ui/document/document.h"
@@ -97,6 +98,7 @@ double untiledFrame(MipImage& mip, MipImage* overlay, const ViewTransform& view,
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   const int w = argc >= 3 ? std::atoi(argv[1]) : 8000;

@@ -15,6 +15,7 @@
 
 #include <torch/torch.h>
 
+#include "engine/core/cpu_info.h"
 #include "support/process_memory.h"
 
 namespace lsbench {
@@ -24,28 +25,8 @@ using lstest::resetPeakRss;
 using lstest::rssMiB;
 using lstest::statusMiB;
 
-// "AMD EPYC 7B13 (2 cores, avx2 fma, no avx512, no native bf16)": what the figures were measured on.
-inline std::string cpuDescription() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line, model = "unknown CPU", flags;
-  int cores = 0;
-  while (std::getline(f, line)) {
-    auto value = [&] { const auto c = line.find(':'); return c == std::string::npos ? std::string() : line.substr(c + 2); };
-    if (line.rfind("model name", 0) == 0) {
-      ++cores;
-      model = value();
-    } else if (line.rfind("flags", 0) == 0 && flags.empty()) {
-      flags = " " + value() + " ";
-    }
-  }
-  auto hasFlag = [&](const char* f) { return flags.find(std::string(" ") + f + " ") != std::string::npos; };
-  std::string isa;
-  for (const char* f : {"avx2", "fma", "avx512f"})
-    if (hasFlag(f)) isa += std::string(isa.empty() ? "" : " ") + f;
-  if (!hasFlag("avx512f")) isa += " no-avx512";
-  isa += hasFlag("avx512_bf16") || hasFlag("amx_bf16") ? " native-bf16" : " no-native-bf16";
-  return model + " (" + std::to_string(cores) + " cores, " + isa + ")";
-}
+// "AMD EPYC 7B13 (2 cores; avx2 fma; no avx512f, no avx512_bf16, no amx)": what the figures were measured on.
+inline std::string cpuDescription() { return latentshop::cpuInfo().describe(); }
 inline void printMachine() { std::printf("machine: %s\n", cpuDescription().c_str()); }
 
 inline double seconds(const std::function<void()>& fn) {

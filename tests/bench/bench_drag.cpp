@@ -17,6 +17,7 @@
 #include <opencv2/core.hpp>
 
 #include "bench_common.h"
+#include "engine/core/cpu_info.h"
 #include "engine/core/device.h"
 #include "engine/core/threads.h"
 #include "engine/models/autoencoder_kl.h"
@@ -43,6 +44,7 @@ void report(const char* what, const std::vector<double>& wall, const std::vector
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   configureTorchThreads();
   const lsbench::Args args(argc, argv);
   const int64_t loraSteps = args.integer("lora-steps", 2), loraBatch = args.integer("lora-batch", 1);

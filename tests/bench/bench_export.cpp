@@ -16,6 +16,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/core/cpu_info.h"
 #include "support/test_paths.h"
 #include "engine/core/threads.h"
 #include "engine/io/flatten.h"
@@ -116,6 +117,7 @@ Project bigProject(int w, int h) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   configureTorchThreads();
   const int w = argc > 2 ? std::atoi(argv[1]) : 8000;
   const int h = argc > 2 ? std::atoi(argv[2]) : 6000;

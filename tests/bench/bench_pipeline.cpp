@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench_common.h"
+#include "engine/core/cpu_info.h"
 #include "support/test_paths.h"
 #include "engine/core/device.h"
 #include "engine/core/threads.h"
@@ -27,6 +28,7 @@
 using namespace latentshop;
 
 int main(int argc, char** argv) {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   const lsbench::Args args(argc, argv);
   if (args.get("threads", "").empty()) {
     configureTorchThreads();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "engine/core/cpu_info.h"
 #include "engine/core/threads.h"
 #include "engine/models/taesd.h"
 #include "engine/pipelines/latent_preview.h"
@@ -45,6 +46,7 @@ void print(const char* what, const Timing& t) {
 }  // namespace
 
 int main() {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   const int threads = configureTorchThreads();
   torch::NoGradGuard noGrad;
   torch::manual_seed(0);

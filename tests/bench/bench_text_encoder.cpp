@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "engine/core/cpu_info.h"
 #include "support/test_paths.h"
 #include "engine/core/device.h"
 #include "engine/core/threads.h"
@@ -94,6 +95,7 @@ void benchTokenizer() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   configureTorchThreads();
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 10;
   benchTokenizer();

@@ -18,6 +18,7 @@
 #include <torch/csrc/autograd/profiler.h>
 
 #include "bench_common.h"
+#include "engine/core/cpu_info.h"
 #include "engine/core/device.h"
 #include "engine/core/threads.h"
 #include "engine/models/unet_2d_condition.h"
@@ -112,6 +113,7 @@ void benchGrad(c10::ScalarType dtype, const lsbench::Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::printf("machine: %s\n", latentshop::cpuInfo().describe().c_str());  // figures name their CPU
   lsbench::Args args(argc, argv);
   if (args.get("threads", "") != "") setenv("LATENTSHOP_THREADS", args.get("threads", "").c_str(), 1);
   configureTorchThreads();

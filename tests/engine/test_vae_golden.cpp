@@ -1,7 +1,8 @@
 // LATENTSHOP_TEST_LABELS: golden;models
 // AutoencoderKL against diffusers 0.26.3 (../shared/golden/vae_tiny): posterior mean/logvar/std,
 // sample, decode, decode(mode), and the 16 recorded intermediates, within 1e-4 channels-last, NCHW and
-// NCHW with every 3×3 convolution through Winograd F(2×2, 3×3); the seeded noise
+// NCHW with every 3×3 convolution through Winograd F(2×2, 3×3) (which also matches at::conv2d on
+// odd shapes); the seeded noise
 // equals torch.randn(generator=manual_seed(2012)); old attention key names convert and bind.
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/models/autoencoder_kl.h"
 #include "engine/nn/forward_hooks.h"
+#include "engine/nn/winograd_conv.h"
 #include "model_golden.h"
 
 using namespace latentshop;
@@ -76,6 +78,52 @@ private Q_SLOTS:
     auto gen2 = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
     auto c = lstest::allClose(posterior.sample(gen2), io.view("out.posterior_sample"), kAtol);
     QVERIFY2(c.ok, c.message.c_str());
+  }
+
+  // The Winograd path against at::conv2d on shapes the VAE does not have: odd sides, a batch of 2,
+  // channel counts that are not powers of two, channels-last input, a bias or none, with and without
+  // the fused nearest ×2 up-sampling. Float32 sums in another order: within 1e-4 of outputs ~±5.
+  void winogradMatchesConv2d() {
+    torch::InferenceMode inference;
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(31);
+    struct Case {
+      int64_t batch, in, out, h, w;
+      bool up, bias, channelsLast;
+    };
+    for (const Case& c : {Case{1, 16, 16, 1, 1, false, true, false}, Case{2, 24, 40, 7, 5, false, true, false},
+                          Case{1, 33, 17, 13, 2, false, false, true}, Case{2, 16, 24, 5, 9, true, true, false},
+                          Case{1, 48, 16, 11, 11, true, false, true}, Case{1, 64, 64, 40, 37, false, true, false}}) {
+      auto x = torch::randn({c.batch, c.in, c.h, c.w}, gen);
+      if (c.channelsLast) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+      auto w = torch::randn({c.out, c.in, 3, 3}, gen) / std::sqrt(9.0 * static_cast<double>(c.in));
+      auto b = c.bias ? torch::randn({c.out}, gen) : torch::Tensor();
+      const auto in = c.up ? at::upsample_nearest2d(x, {2 * c.h, 2 * c.w}, 2.0, 2.0) : x;
+      const auto expected = at::conv2d(in, w, b, 1, 1);
+      QVERIFY(nn::winogradApplies(x, w, 1, 1));
+      const auto actual = nn::winogradConv3x3(x, nn::winogradTransformWeight(w), b, c.up);
+      QCOMPARE(actual.sizes(), expected.sizes());
+      auto r = lstest::allClose(actual, expected, 1e-4, 0.0, "winograd");
+      QVERIFY2(r.ok, r.message.c_str());
+    }
+    // What it does not compute goes to at::conv2d: stride 2, 5×5, bf16, too few channels.
+    auto x = torch::randn({1, 16, 8, 8});
+    QVERIFY(!nn::winogradApplies(x, torch::randn({16, 16, 3, 3}), 2, 1));
+    QVERIFY(!nn::winogradApplies(x, torch::randn({16, 16, 5, 5}), 1, 2));
+    QVERIFY(!nn::winogradApplies(x.to(torch::kBFloat16), torch::randn({16, 16, 3, 3}).to(torch::kBFloat16), 1, 1));
+    QVERIFY(!nn::winogradApplies(torch::randn({1, 8, 8, 8}), torch::randn({16, 8, 3, 3}), 1, 1));
+    // Conv2d in Auto mode: 1×1 as a GEMM and 3×3 through Winograd, same numbers as Direct.
+    nn::Conv2d point(64, 32, 1, 1, 0, true, torch::TensorOptions());
+    nn::Conv2d wide(256, 16, 3, 1, 1, true, torch::TensorOptions());
+    for (auto* conv : {&point, &wide}) {
+      (*conv)->weight.normal_(0.0, 0.05, gen);
+      (*conv)->bias.normal_(0.0, 0.1, gen);
+      auto input = torch::randn({2, (*conv)->weight.size(1), 9, 6}, gen);
+      (*conv)->algorithm = nn::ConvAlgorithm::Direct;
+      const auto direct = (*conv)(input);
+      (*conv)->algorithm = nn::ConvAlgorithm::Auto;
+      auto r = lstest::allClose((*conv)(input), direct, 1e-4, 0.0, "auto");
+      QVERIFY2(r.ok, r.message.c_str());
+    }
   }
 
   void deprecatedAttentionNames() {
