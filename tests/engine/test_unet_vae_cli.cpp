@@ -1,7 +1,7 @@
 // LATENTSHOP_TEST_LABELS: golden;cli
 // `latentshop-cli tensors run unet|vae` on golden cases: every out.* tensor of the reference within
 // 1e-4 (fp32), bf16 runs close (a bound from bf16's epsilon and each output's magnitude), and bad
-// invocations exit 1 with a message naming the problem.
+// invocations exit 1 with a message naming the problem; `bench vae` prints the CPU and its table.
 #include <array>
 #include <cstdlib>
 #include <fstream>
@@ -15,6 +15,7 @@
 #include "support/tensor_compare.h"
 #include "support/cli_run.h"
 #include "support/test_paths.h"
+#include "engine/core/cpu_info.h"
 #include "engine/io/safetensors.h"
 #include "engine/models/unet_2d_condition_config.h"
 #include "model_golden.h"
@@ -120,6 +121,38 @@ private Q_SLOTS:
         compared);
     QVERIFY2(failure.empty(), failure.c_str());
     QCOMPARE(compared, 3);  // t500, tvec, tfloat
+  }
+
+  // `latentshop-cli bench vae`: the machine line names this CPU and its flags, one table row per
+  // operation with a positive median; bad sizes and a missing model are refused with a message.
+  void benchCommand() {
+    auto r = lstest::runCli("bench vae --size 64 --reps 1");
+    QVERIFY2(r.status == 0, (r.out + r.err).c_str());
+    QVERIFY2(r.out.find("machine: " + cpuInfo().model) != std::string::npos, r.out.c_str());
+    QVERIFY2(r.out.find(cpuInfo().avx2 ? "avx2" : "no avx2") != std::string::npos, r.out.c_str());
+    QVERIFY2(r.out.find("weights: random") != std::string::npos, r.out.c_str());
+    for (const std::string op : {"decode", "encode"}) {
+      const std::string row = "| VAE " + op + " 64², fp32 | ";
+      const auto at = r.out.rfind(row);
+      QVERIFY2(at != std::string::npos, r.out.c_str());
+      const double median = std::atof(r.out.c_str() + at + row.size());
+      QVERIFY2(median > 0.0 && median < 60.0, r.out.c_str());
+    }
+    // The whole inpaint edit on the built-in demo inpainting model (load excluded by the warm-up).
+    const std::string demo = std::string(LATENTSHOP_SOURCE_DIR) + "/models/demo/inpaint";
+    r = lstest::runCli("bench inpaint --model \"" + demo + "\" --size 128 --steps 2 --reps 2");
+    QVERIFY2(r.status == 0, (r.out + r.err).c_str());
+    QVERIFY2(r.out.find("| SD inpaint 128², 2 steps, CFG, fp32 | ") != std::string::npos, r.out.c_str());
+    r = lstest::runCli("bench inpaint");
+    QCOMPARE(r.status, 1);
+    QVERIFY2(r.err.find("--model PATH is required") != std::string::npos, r.err.c_str());
+    r = lstest::runCli("bench vae --size 60");
+    QCOMPARE(r.status, 1);
+    QVERIFY2(r.err.find("--size must be a positive multiple of 8, got 60") != std::string::npos, r.err.c_str());
+    const std::string missing = lstest::scratchDir() + "/no-such-model";
+    r = lstest::runCli("bench unet --model \"" + missing + "\"");
+    QCOMPARE(r.status, 1);
+    QVERIFY2(r.err.find(missing) != std::string::npos, r.err.c_str());
   }
 
   void badInvocations() {
