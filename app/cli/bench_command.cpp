@@ -114,19 +114,12 @@ void runBench(const BenchOptions& o) {
     torch::InferenceMode inference;
     model = std::make_shared<StableDiffusionModel>();
     const auto options = torch::TensorOptions().dtype(dtype);
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(99);
-    auto fill = [&](torch::nn::Module& m) {
-      for (auto& p : m.parameters()) {
-        if (p.dim() == 1) p.fill_(1.0);
-        else p.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(p.numel() / p.size(0))), gen);
-      }
-    };
     if (o.what == "unet") {
       model->unet = UNet2DConditionModel(UNet2DConditionConfig::stableDiffusion15(), options);
-      fill(*model->unet);
+      fillRandomWeights(*model->unet, 99);
     } else {
       model->vae = AutoencoderKL(AutoencoderKLConfig::stableDiffusion(), options);
-      fill(*model->vae);
+      fillRandomWeights(*model->vae, 99);
     }
   }
 

@@ -213,12 +213,9 @@ torch::Tensor winogradConv3x3(const torch::Tensor& xIn, const torch::Tensor& U, 
     for (int64_t ty0 = 0; ty0 < g.tilesH; ty0 += bandRows) {
       const int64_t ty1 = std::min(g.tilesH, ty0 + bandRows);
       const int64_t tiles = (ty1 - ty0) * g.tilesW;
-      auto v = V.narrow(2, 0, tiles);
-      auto m = M.narrow(2, 0, tiles);
-      if (tiles != bandTiles) {  // the last band: compact views
-        v = torch::empty({16, g.channelsIn, tiles}, x.options());
-        m = torch::empty({16, g.channelsOut, tiles}, x.options());
-      }
+      // Compact [16, C, tiles] views of the band buffers (the last band may hold fewer tiles).
+      auto v = V.view(-1).narrow(0, 0, 16 * g.channelsIn * tiles).view({16, g.channelsIn, tiles});
+      auto m = M.view(-1).narrow(0, 0, 16 * g.channelsOut * tiles).view({16, g.channelsOut, tiles});
       transformInput(src, g, ty0, ty1, v.data_ptr<float>());
       for (int k = 0; k < 16; ++k) {
         auto mk = m[k];

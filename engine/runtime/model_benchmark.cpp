@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "engine/core/error.h"
@@ -17,12 +18,31 @@ double wallSeconds(const std::function<void()>& fn) {
 }
 }  // namespace
 
-double BenchTiming::median() const {
-  if (seconds.empty()) return 0.0;
-  auto v = seconds;
+double medianOf(std::vector<double> v) {
+  if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
   const auto n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double BenchTiming::median() const { return medianOf(seconds); }
+
+void fillRandomWeights(torch::nn::Module& module, uint64_t seed) {
+  torch::NoGradGuard noGrad;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  for (auto& p : module.named_parameters()) {
+    auto& t = p.value();
+    const auto& name = p.key();
+    const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+    if (isBias) {
+      t.normal_(0.0, 0.02, gen);
+    } else if (t.dim() == 1) {
+      t.fill_(1.0);
+    } else {
+      const double fanIn = static_cast<double>(t.numel() / t.size(0));
+      t.normal_(0.0, 1.0 / std::sqrt(fanIn), gen);
+    }
+  }
 }
 
 BenchTiming timeRuns(int reps, const std::function<void()>& run, bool warmUp) {

@@ -12,6 +12,14 @@
 
 namespace latentshop {
 
+// Median of `values` (0 when empty).
+double medianOf(std::vector<double> values);
+
+// Fills a model's parameters with plausible random values for timing without real weights:
+// weights ~ N(0, 1/fan_in), other 1-D parameters (norm weights) 1, biases ~ N(0, 0.02²).
+// Deterministic for a seed.
+void fillRandomWeights(torch::nn::Module& module, uint64_t seed);
+
 struct BenchTiming {
   std::vector<double> seconds;  // wall seconds of each timed run
   double warmUpSeconds = 0.0;

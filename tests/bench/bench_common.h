@@ -16,6 +16,7 @@
 #include <torch/torch.h>
 
 #include "engine/core/cpu_info.h"
+#include "engine/runtime/model_benchmark.h"
 #include "support/process_memory.h"
 
 namespace lsbench {
@@ -57,11 +58,7 @@ inline Timing timed(const std::function<void()>& fn) {
   return t;
 }
 
-inline double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const auto n = v.size();
-  return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
-}
+inline double median(std::vector<double> v) { return latentshop::medianOf(std::move(v)); }
 
 inline std::string loadAverage() {
   std::ifstream f("/proc/loadavg");
@@ -70,25 +67,7 @@ inline std::string loadAverage() {
   return a + " " + b + " " + c;
 }
 
-// Fills a model's parameters with plausible random values: weights ~ N(0, 1/fan_in), norm
-// weights 1, biases ~ N(0, 0.02²). Deterministic for a seed.
-inline void fillRandom(torch::nn::Module& module, uint64_t seed) {
-  torch::NoGradGuard noGrad;
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  for (auto& p : module.named_parameters()) {
-    auto& t = p.value();
-    const auto& name = p.key();
-    const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
-    if (isBias) {
-      t.normal_(0.0, 0.02, gen);
-    } else if (t.dim() == 1) {
-      t.fill_(1.0);
-    } else {
-      const double fanIn = static_cast<double>(t.numel() / t.size(0));
-      t.normal_(0.0, 1.0 / std::sqrt(fanIn), gen);
-    }
-  }
-}
+inline void fillRandom(torch::nn::Module& module, uint64_t seed) { latentshop::fillRandomWeights(module, seed); }
 
 inline int64_t parameterBytes(const torch::nn::Module& module) {
   int64_t n = 0;
