@@ -86,7 +86,8 @@ void runBench(const BenchOptions& o) {
       request.seed = 1;
       CancelToken token;
       ModelCache cache;
-      JobContext context(1, token, cache, JobCallbacks{});
+      const JobCallbacks callbacks;
+      JobContext context(1, token, cache, callbacks);
       const std::string label = "SD inpaint " + std::to_string(size) + "², " + std::to_string(o.steps) +
                                 " steps, CFG, " + dtypeName(dtype);
       std::printf("%s: loading and warming up…\n", label.c_str());
@@ -141,7 +142,9 @@ void runBench(const BenchOptions& o) {
     } else {
       std::stringstream ops(o.operations);
       for (std::string op; std::getline(ops, op, ',');)
-        if (!op.empty()) runCase("VAE " + op + " " + side + ", " + dtypeName(dtype), vaeBenchRun(model->vae, op, size));
+        if (!op.empty())
+          runCase("VAE " + op + " " + side + ", " + dtypeName(dtype) + (model->vae->tiles(1, size / 8, size / 8) ? ", in bands" : ""),
+                  vaeBenchRun(model->vae, op, size));
     }
   }
   std::printf("\n| what | median | runs | peak RSS |\n| --- | --- | --- | --- |\n");

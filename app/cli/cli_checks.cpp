@@ -6,6 +6,7 @@
 #include "engine/core/error.h"
 #include "engine/core/seed.h"
 #include "engine/io/decode_policy.h"
+#include "engine/models/autoencoder_kl_tiling.h"
 
 namespace fs = std::filesystem;
 
@@ -31,6 +32,20 @@ void addPixelBudgetOption(CLI::App& app) {
          "header before decoding (default " +
              std::to_string(DecodePolicy().maxPixels / 1'000'000) + ", as in the editor)")
       ->check(CLI::Range(kMinBudgetMegapixels, kMaxBudgetMegapixels));
+}
+
+void addVaeMemoryOption(CLI::App& app) {
+  app.add_option_function<std::int64_t>(
+         "--vae-memory",
+         [](std::int64_t mib) {
+           VaeTilingPolicy policy = vaeTilingPolicy();
+           policy.memoryBudgetBytes = mib << 20;
+           setVaeTilingPolicy(policy);
+         },
+         "Working memory in MiB the VAE may take to decode or encode at once; larger images run in bands "
+         "through temporary files, with the same result (default " +
+             std::to_string(VaeTilingPolicy().memoryBudgetBytes >> 20) + ", as in the editor)")
+      ->check(CLI::Range(kMinVaeMemoryMiB, kMaxVaeMemoryMiB));
 }
 
 namespace {

@@ -16,6 +16,8 @@ CLI::Option* addSeedOption(CLI::App* cmd, const std::string& name, std::uint64_t
 
 // Adds the global --max-megapixels option (the decode policy's pixel budget).
 void addPixelBudgetOption(CLI::App& app);
+// Adds the global --vae-memory option (the VAE's tiling budget, engine/models/autoencoder_kl_tiling.h).
+void addVaeMemoryOption(CLI::App& app);
 
 struct PathRole {
   std::string option;  // "--json"

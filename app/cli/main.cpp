@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); },
                         "Log progress and timings to stderr (put before the sub-command)");
   latentshop::cli::addPixelBudgetOption(app);
+  latentshop::cli::addVaeMemoryOption(app);
   latentshop::reportFileSizeLimitAsError();  // a write past `ulimit -f` is an error naming the file
   latentshop::setDecodePolicy(latentshop::DecodePolicy());
   for (auto& setup : latentshop::cli::commandRegistry()) setup(app);

@@ -257,6 +257,7 @@ void MainWindow::buildMenus() {
   file->addAction(a("file.export"));
   file->addSeparator();
   file->addAction(pixelBudgetAction());
+  file->addAction(vaeMemoryAction());
   file->addSeparator();
   file->addAction(a("file.quit"));
 

@@ -211,6 +211,9 @@ private:
   QAction* pixelBudgetAction();
   void applyPixelBudgetSetting(qint64 megapixels);
   void askPixelBudget();
+  QAction* vaeMemoryAction();
+  void applyVaeMemorySetting(qint64 mib);
+  void askVaeMemory();
   void saveSettings() const;
   // View → Reset layout: every panel back in its first-start place and size (floating ones docked,
   // closed ones shown), the Inpaint tab in front.

@@ -12,6 +12,7 @@
 #include <QTextEdit>
 
 #include "engine/io/decode_policy.h"
+#include "engine/models/autoencoder_kl_tiling.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/main_window.h"
 #include "ui/canvas/canvas.h"
@@ -28,6 +29,7 @@ namespace latentshop::ui {
 void MainWindow::loadSettings() {
   QSettings s;
   applyPixelBudgetSetting(s.value(QStringLiteral("files/maxMegapixels"), qint64(latentshop::DecodePolicy().maxPixels / 1'000'000)).toLongLong());
+  applyVaeMemorySetting(s.value(QStringLiteral("engine/vaeMemoryMiB"), qint64(latentshop::VaeTilingPolicy().memoryBudgetBytes >> 20)).toLongLong());
   BrushSettings b;
   b.size = s.value(QStringLiteral("brush/size"), b.size).toDouble();
   b.hardness = s.value(QStringLiteral("brush/hardness"), b.hardness).toDouble();

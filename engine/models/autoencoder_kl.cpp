@@ -42,7 +42,9 @@ void AutoencoderKLImpl::setChannelsLast(bool on) {
 DiagonalGaussianDistribution AutoencoderKLImpl::encode(const torch::Tensor& image, const nn::ForwardHooks* hooks) {
   auto x = image.to(device(), dtype());
   if (channelsLast_) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-  auto h = encoder(x, hooks);
+  const int64_t f = config_.downscaleFactor();
+  const bool banded = !hooks && x.size(2) % f == 0 && x.size(3) % f == 0 && tiles(x.size(0), x.size(2) / f, x.size(3) / f);
+  auto h = banded ? encodeInBands(*encoder, config_, x, tilingPolicy().memoryBudgetBytes) : encoder(x, hooks);
   if (quant_conv) {
     h = quant_conv(h);
     nn::recordOutput(hooks, "quant_conv", h);
@@ -63,7 +65,13 @@ torch::Tensor AutoencoderKLImpl::decode(const torch::Tensor& latent, const nn::F
     z = post_quant_conv(z);
     nn::recordOutput(hooks, "post_quant_conv", z);
   }
+  if (!hooks && tiles(z.size(0), z.size(2), z.size(3)))
+    return decodeInBands(*decoder, config_, z, tilingPolicy().memoryBudgetBytes).contiguous();
   return decoder(z, hooks).contiguous();
+}
+
+bool AutoencoderKLImpl::tiles(int64_t batch, int64_t h, int64_t w) const {
+  return vaeWorkingBytes(config_, dtype(), batch, h, w) > tilingPolicy().memoryBudgetBytes;
 }
 
 torch::Tensor AutoencoderKLImpl::forward(const torch::Tensor& image) { return decode(encode(image).mode()); }

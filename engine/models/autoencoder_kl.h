@@ -2,7 +2,8 @@
 // Gaussian posterior (mean, logvar clamped to [-30, 20], std = exp(logvar / 2)); decode =
 // post_quant_conv → decoder (no latent scaling: use scaleLatents / unscaleLatents around it).
 // Reference: diffusers/src/diffusers/models/autoencoders/autoencoder_kl.py and vae.py
-// (DiagonalGaussianDistribution), v0.26.3. No tiling or slicing.
+// (DiagonalGaussianDistribution), v0.26.3. Large latents are tiled by a memory budget
+// (engine/models/autoencoder_kl_tiling.h: same result in bands); no slicing.
 //
 // Old diffusers checkpoints name the mid-block attention query/key/value/proj_attn:
 // convertDeprecatedAttentionKeys() renames them (call it on the state dict before binding).
@@ -15,6 +16,7 @@
 
 #include "engine/io/state_dict.h"
 #include "engine/models/autoencoder_kl_blocks.h"
+#include "engine/models/autoencoder_kl_tiling.h"
 #include "engine/models/autoencoder_kl_config.h"
 #include "engine/nn/basic_layers.h"
 #include "engine/nn/forward_hooks.h"
@@ -36,6 +38,7 @@ public:
   explicit AutoencoderKLImpl(AutoencoderKLConfig config, const torch::TensorOptions& options = {});
 
   // image [B, in_channels, H, W] in [-1, 1]. Recorded paths: "encoder.*", "quant_conv".
+  // Tiled when its working memory exceeds the tiling policy's budget (never while hooks record).
   DiagonalGaussianDistribution encode(const torch::Tensor& image, const nn::ForwardHooks* hooks = nullptr);
   // latent [B, latent_channels, h, w] (unscaled). Recorded paths: "post_quant_conv", "decoder.*".
   torch::Tensor decode(const torch::Tensor& latent, const nn::ForwardHooks* hooks = nullptr);
@@ -50,6 +53,11 @@ public:
   c10::ScalarType dtype() const { return decoder->conv_in->weight.scalar_type(); }
   torch::Device device() const { return decoder->conv_in->weight.device(); }
   void setChannelsLast(bool on);
+  // This model's tiling policy instead of the process-wide one (tests, benchmarks); nullopt = shared.
+  void setTilingPolicy(std::optional<VaeTilingPolicy> policy) { tiling_ = policy; }
+  VaeTilingPolicy tilingPolicy() const { return tiling_ ? *tiling_ : vaeTilingPolicy(); }
+  // Whether decode / encode of `batch` latents of h × w run in bands under the current policy.
+  bool tiles(int64_t batch, int64_t h, int64_t w) const;
   bool channelsLast() const { return channelsLast_; }
 
   VaeEncoder encoder{nullptr};
@@ -59,6 +67,7 @@ public:
 private:
   AutoencoderKLConfig config_;
   bool channelsLast_ = true;
+  std::optional<VaeTilingPolicy> tiling_;
 };
 TORCH_MODULE(AutoencoderKL);
 

@@ -41,6 +41,7 @@ public:
   GroupNorm norm1{nullptr}, norm2{nullptr};
   Conv2d conv1{nullptr}, conv2{nullptr}, conv_shortcut{nullptr};
   LoraLinear time_emb_proj{nullptr};
+  const ResnetBlock2DOptions& options() const { return options_; }
 
 private:
   ResnetBlock2DOptions options_;

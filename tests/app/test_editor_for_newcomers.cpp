@@ -22,6 +22,7 @@
 #include "app/gui/engine_bridge.h"
 #include "app/gui/main_window.h"
 #include "engine/core/threads.h"
+#include "engine/models/autoencoder_kl_tiling.h"
 #include "support/test_paths.h"
 #include "ui/canvas/canvas.h"
 #include "ui/document/document.h"
@@ -282,6 +283,28 @@ private Q_SLOTS:
     QVERIFY(!w.inpaintPanel()->progress()->message().isEmpty());
     QVERIFY(w.openImage(copyPhoto("baboon.jpg")));
     QVERIFY(w.inpaintPanel()->progress()->message().isEmpty());
+  }
+
+  // Issue 20: File → Memory for Decoding is the VAE's tiling budget, kept in the settings and
+  // applied to the engine at start (out-of-range values clamped), as --vae-memory is in the CLI.
+  void memoryForDecodingIsASettingTheEngineUses() {
+    {
+      MainWindow w;
+      QAction* action = w.findChild<QAction*>(QStringLiteral("file.vaeMemory"));
+      QVERIFY(action);
+      QVERIFY(w.menuBar()->actions().first()->menu()->actions().contains(action));
+      QCOMPARE(latentshop::vaeTilingPolicy().memoryBudgetBytes, latentshop::VaeTilingPolicy().memoryBudgetBytes);
+    }
+    QSettings().setValue(QStringLiteral("engine/vaeMemoryMiB"), 512);
+    {
+      MainWindow w;
+      QCOMPARE(latentshop::vaeTilingPolicy().memoryBudgetBytes, qint64(512) << 20);
+    }
+    QSettings().setValue(QStringLiteral("engine/vaeMemoryMiB"), 1);
+    {
+      MainWindow w;
+      QCOMPARE(latentshop::vaeTilingPolicy().memoryBudgetBytes, latentshop::kMinVaeMemoryMiB << 20);
+    }
   }
 
   void resetLayoutBringsThePanelsBack() {

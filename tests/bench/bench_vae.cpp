@@ -8,6 +8,10 @@
 // ours / theirs is printed per case.
 //   bench_vae [--what decode,encode] [--size 512,768] [--reps 3] [--dtype fp32|bf16]
 //             [--channels-last 0|1] [--diffusers DIR] [--python /usr/bin/python3] [--profile trace.json]
+//             [--vae-memory MIB] [--warm-up 1|0]
+// --vae-memory sets the tiling budget (engine/models/autoencoder_kl_tiling.h): sizes over it run in
+// bands ("in bands" in the label); e.g. --vae-memory 768 --size 512,2048 --reps 1 shows a 2048²
+// decode's peak beside a 512² one's.
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -52,6 +56,11 @@ int main(int argc, char** argv) {
   AutoencoderKL vae(AutoencoderKLConfig::stableDiffusion(), torch::TensorOptions().dtype(dtype));
   lsbench::fillRandom(*vae, 99);
   if (args.get("channels-last", "") != "") vae->setChannelsLast(args.integer("channels-last", 0) != 0);
+  if (args.get("vae-memory", "") != "") {
+    VaeTilingPolicy policy;
+    policy.memoryBudgetBytes = args.integer("vae-memory", 0) << 20;
+    vae->setTilingPolicy(policy);
+  }
   std::printf("AutoencoderKL SD config, weights %.0f MiB (RSS %.0f -> %.0f MiB), channels-last %d\n",
               static_cast<double>(lsbench::parameterBytes(*vae)) / (1024.0 * 1024.0), rssBefore, lsbench::rssMiB(),
               int(vae->channelsLast()));
@@ -61,7 +70,8 @@ int main(int argc, char** argv) {
     for (const auto& sizeText : list(args.get("size", "512,768"))) {
       const int64_t size = std::stoll(sizeText);
       auto run = vaeBenchRun(vae, what, size);
-      const std::string label = "VAE " + what + " " + sizeText + "², " + dtypeName(dtype);
+      const std::string label = "VAE " + what + " " + sizeText + "², " + dtypeName(dtype) +
+                                (vae->tiles(1, size / 8, size / 8) ? ", in bands" : "");
       const std::string profile = args.get("profile", "");
       if (!profile.empty()) {  // one run's operators as a Chrome trace (chrome://tracing)
         torch::autograd::profiler::RecordProfile record(profile + "." + what + sizeText + ".json");
@@ -76,7 +86,7 @@ int main(int argc, char** argv) {
       }
       // Alternate: one warm-up of ours, then ours / theirs per repetition.
       BenchTiming ours;
-      ours.warmUpSeconds = lsbench::seconds(run);
+      if (args.integer("warm-up", 1) != 0) ours.warmUpSeconds = lsbench::seconds(run);
       std::vector<double> theirs;
       lsbench::resetPeakRss();
       for (int i = 0; i < reps; ++i) {

@@ -138,6 +138,14 @@ private Q_SLOTS:
       const double median = std::atof(r.out.c_str() + at + row.size());
       QVERIFY2(median > 0.0 && median < 60.0, r.out.c_str());
     }
+    // --vae-memory: a 256² decode and encode (about 200 MB untiled) over a 64 MiB budget run in bands.
+    r = lstest::runCli("--vae-memory 64 bench vae --size 256 --reps 1");
+    QVERIFY2(r.status == 0, (r.out + r.err).c_str());
+    QVERIFY2(r.out.find("| VAE decode 256², fp32, in bands | ") != std::string::npos, r.out.c_str());
+    QVERIFY2(r.out.find("| VAE encode 256², fp32, in bands | ") != std::string::npos, r.out.c_str());
+    r = lstest::runCli("--vae-memory 10 bench vae --size 64");
+    QVERIFY(r.status != 0);
+    QVERIFY2(r.err.find("--vae-memory") != std::string::npos, r.err.c_str());
     // The whole inpaint edit on the built-in demo inpainting model (load excluded by the warm-up).
     const std::string demo = std::string(LATENTSHOP_SOURCE_DIR) + "/models/demo/inpaint";
     r = lstest::runCli("bench inpaint --model \"" + demo + "\" --size 128 --steps 2 --reps 2");
