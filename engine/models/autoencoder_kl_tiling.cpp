@@ -117,6 +117,9 @@ public:
     ko.scale = a.scale();
     ko.upcastAttention = o.upcastAttention;
     ko.upcastSoftmax = o.upcastSoftmax;
+    // Score rows per chunk: scores, probabilities and their conversions within an eighth of the budget.
+    const int64_t scoreRowBytes = 3 * b * heads * h * w * static_cast<int64_t>(sizeof(float));
+    ko.queryChunk = std::clamp<int64_t>(budget_ / 8 / scoreRowBytes, 16, rows * w);
     auto out = map(b, c, h, w, dtype, true);
     for (int64_t r0 = 0; r0 < h; r0 += rows) {
       const int64_t r1 = std::min(h, r0 + rows);

@@ -89,7 +89,9 @@ struct JobSpec {
 // What a running job sees.
 class JobContext {
 public:
+  // Keeps a reference to `callbacks`: they must outlive the context (a temporary may not be passed).
   JobContext(JobId id, CancelToken& token, ModelCache& models, const JobCallbacks& callbacks);
+  JobContext(JobId id, CancelToken& token, ModelCache& models, JobCallbacks&& callbacks) = delete;
 
   JobId id() const { return id_; }
   // Throws JobCancelled when cancel was requested. Call at least once per step.
